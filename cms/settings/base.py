@@ -8,6 +8,7 @@ variable read here is documented in README.md and `.env.example`.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -132,15 +133,14 @@ else:
 
 # Wagtail 8 already queues its own work (reference index, image renditions)
 # through django_tasks; the videos app adds posters and proxies.
-TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
-TASKS = {
-    "default": {
-        "BACKEND": {
-            "database": "django_tasks_db.DatabaseBackend",
-            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-        }[TASKS_BACKEND],
-    }
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r}: choose one of {', '.join(_TASK_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 
 # --- Files ------------------------------------------------------------------
 
@@ -177,7 +177,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- E-mail -----------------------------------------------------------------
 
-# EMAIL_URL=smtp://user:pass@host:587/?tls=True ; console when unset.
+# EMAIL_URL=smtp+tls://user:pass@host:587 (STARTTLS), smtp+ssl://…:465; console when unset.
 # django-environ turns the URL into EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT,
 # EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS/SSL.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -1,0 +1,67 @@
+"""Fixtures shared by every app's tests: a bilingual site tree and real video masters."""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.core.files import File
+from wagtail.models import Locale, Page, Site
+
+from home.models import HomePage
+from interviews.models import InterviewIndexPage
+from news.models import NewsIndexPage
+from videos import media
+from videos.files import sha256_of
+from videos.models import Video, VideoIndexPage
+
+# Generated masters are cached per test session: ffmpeg runs once per kind.
+_VIDEO_CACHE: dict[tuple, Path] = {}
+
+
+@pytest.fixture
+def locales(db):
+    return SimpleNamespace(en=Locale.objects.get(language_code="en"), fr=Locale.objects.get(language_code="fr"))
+
+
+@pytest.fixture
+def site_tree(locales):
+    """An English home with its three sections, published, as the default site; and its French copy."""
+    root = Page.get_first_root_node()
+    home = root.add_child(instance=HomePage(title="Media portal", slug="portal", locale=locales.en))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Portal"}
+    )
+    news = home.add_child(instance=NewsIndexPage(title="News", slug="news"))
+    interviews = home.add_child(instance=InterviewIndexPage(title="Interviews", slug="interviews"))
+    videos = home.add_child(instance=VideoIndexPage(title="Videos", slug="videos"))
+    for page in (home, news, interviews, videos):
+        page.save_revision().publish()
+    home_fr = home.copy_for_translation(locales.fr)
+    home_fr.save_revision().publish()
+    return SimpleNamespace(root=root, home=home, home_fr=home_fr, news=news, interviews=interviews, videos=videos)
+
+
+def generated_video_path(tmp_path_factory, **options) -> Path:
+    key = tuple(sorted(options.items()))
+    if key not in _VIDEO_CACHE:
+        suffix = ".mov" if options.get("codec") in ("prores", "dnxhd") else ".mp4"
+        folder = tmp_path_factory.mktemp("masters")
+        _VIDEO_CACHE[key] = media.generate_test_video(folder / f"master{suffix}", **options)
+    return _VIDEO_CACHE[key]
+
+
+@pytest.fixture
+def make_video(db, tmp_path_factory):
+    """Create a `Video` from a real generated master, probed as an upload would be."""
+
+    def make(title="Press conference", **options) -> Video:
+        options.setdefault("duration", 4.0)
+        path = generated_video_path(tmp_path_factory, **options)
+        video = Video(title=title)
+        video.apply_probe(media.probe(path), size=path.stat().st_size, sha256=sha256_of(path))
+        with path.open("rb") as handle:
+            video.file.save(path.name, File(handle), save=False)
+        video.save()
+        return video
+
+    return make
