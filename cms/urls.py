@@ -5,10 +5,13 @@ from django.views.generic import RedirectView
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.api import api
+
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", api.urls),
     # Headless: pages are rendered by the front ends, not here, so Wagtail's
     # page-serving URLs are deliberately not mounted.
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

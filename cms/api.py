@@ -1,0 +1,155 @@
+"""The one public API, `/api/v1/`: a django-ninja `NinjaAPI` assembled from each app's router.
+
+Conventions every router follows (and gets from here):
+- errors are RFC 9457 `application/problem+json` documents (`problem()`);
+- request validation failures are 400 with the failing parameters listed;
+- a query parameter the operation does not declare is an error, never
+  silently ignored (`StrictRouter`).
+"""
+
+import functools
+import inspect
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.params.models import PathModel, QueryModel
+from ninja.signature import ViewSignature
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Schema):
+    """An error, as RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = ""
+    code: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+def problem(status: int, detail: str = "", *, code: str | None = None, errors=None, headers=None) -> HttpResponse:
+    body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail, code=code, errors=errors)
+    response = HttpResponse(body.model_dump_json(exclude_none=True), status=status, content_type=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _declared_query_parameters(path: str, view_func) -> set[str]:
+    """The query parameter names an operation declares, as clients spell them (aliases)."""
+    names = set()
+    for model in ViewSignature(path, view_func).models:
+        if not issubclass(model, QueryModel) or issubclass(model, PathModel):
+            continue
+        flatten_map = getattr(model, "__ninja_flatten_map__", None)
+        if flatten_map:
+            names.update(flatten_map)
+        else:
+            names.update(field.alias or name for name, field in model.model_fields.items())
+    return names
+
+
+class UnknownQueryParameters(Exception):
+    def __init__(self, unknown: list[str], allowed: set[str]):
+        self.unknown, self.allowed = unknown, allowed
+
+
+def reject_unknown_query_parameters(path: str, view_func):
+    """Wrap a view so that a query parameter it does not declare fails with 400.
+
+    django-ninja drops undeclared parameters silently, so a typo such as
+    `?limt=5` or a filter that does not exist would quietly return something
+    else than the client asked for.
+    """
+    allowed = _declared_query_parameters(path, view_func)
+
+    @functools.wraps(view_func)
+    def checked(request, *args, **kwargs):
+        unknown = sorted(set(request.GET) - allowed)
+        if unknown:
+            raise UnknownQueryParameters(unknown, allowed)
+        return view_func(request, *args, **kwargs)
+
+    checked.__signature__ = inspect.signature(view_func)
+    return checked
+
+
+class StrictRouter(Router):
+    """A ninja Router whose operations refuse undeclared query parameters."""
+
+    def add_api_operation(self, path, methods, view_func, **kwargs):
+        super().add_api_operation(path, methods, reject_unknown_query_parameters(path, view_func), **kwargs)
+
+
+api = NinjaAPI(
+    title="Media portal API",
+    version="1.0",
+    description=(
+        "Content of the media portal (news, interviews, videos) in every language, "
+        "and the accounts of media professionals. Errors are `application/problem+json`."
+    ),
+    urls_namespace="api_v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(UnknownQueryParameters)
+def unknown_query_parameters(request: HttpRequest, exc: UnknownQueryParameters):
+    return problem(
+        400,
+        _("Unknown query parameter(s): %(unknown)s. Allowed: %(allowed)s.")
+        % {"unknown": ", ".join(exc.unknown), "allowed": ", ".join(sorted(exc.allowed)) or _("none")},
+        code="unknown_parameter",
+        errors=[{"loc": ["query", name], "msg": _("Unknown parameter."), "type": "unknown"} for name in exc.unknown],
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError):
+    errors = [
+        {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type", "invalid")}
+        for error in exc.errors
+    ]
+    summary = "; ".join(f"{'.'.join(map(str, e['loc'][1:])) or e['loc'][0]}: {e['msg']}" for e in errors)
+    return problem(400, summary, code="invalid_request", errors=errors)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404):
+    return problem(404, str(exc) or _("Not found."), code="not_found")
+
+
+@api.exception_handler(AuthenticationError)
+def not_authenticated(request: HttpRequest, exc: AuthenticationError):
+    return problem(401, _("Authentication required."), code="not_authenticated")
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied):
+    return problem(403, str(exc) or _("Permission denied."), code="permission_denied")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    return problem(exc.status_code, str(exc))
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception):
+    if settings.DEBUG:
+        raise exc
+    # The traceback goes to the logs; the client gets a problem document
+    # rather than an HTML error page.
+    logging.getLogger("cms.api").exception("Unhandled API error", exc_info=exc)
+    return problem(500, _("Something went wrong on our side."), code="server_error")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CmsConfig(AppConfig):
+    """The shared API layer: the front-end registry, API conventions, caching and webhooks."""
+
+    name = "cms"
+    verbose_name = _("Front ends and API")
