@@ -7,3 +7,8 @@ class CmsConfig(AppConfig):
 
     name = "cms"
     verbose_name = _("Front ends and API")
+
+    def ready(self):
+        from . import content_events
+
+        content_events.connect()

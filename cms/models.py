@@ -1,5 +1,8 @@
 """The front-end registry: which external sites read the API, from where, and how to reach them."""
 
+import hashlib
+import hmac
+import secrets
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -80,3 +83,88 @@ class FrontEnd(models.Model):
                 {"origins": _("Not an origin (scheme://host[:port]): %(values)s") % {"values": ", ".join(invalid)}}
             )
         self.origins = "\n".join(dict.fromkeys(cleaned))
+
+
+class APIKeyQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(revoked_at__isnull=True, front_end__is_active=True)
+
+
+class FrontEndAPIKey(models.Model):
+    """A key a front end sends as `Authorization: Bearer <key>` (or `X-API-Key`).
+
+    Only a SHA-256 digest is stored: keys are 256-bit random values, so a
+    fast digest is as safe as a slow password hash and keeps the check cheap
+    on every request. The key itself is shown once, when it is created.
+    """
+
+    PREFIX = "fe_"
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read published content")
+        PREVIEW = "preview", _("Read drafts through preview tokens")
+
+    front_end = models.ForeignKey(
+        FrontEnd, verbose_name=_("front end"), on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_('What uses this key, e.g. "production web".'))
+    lookup_id = models.CharField(max_length=16, unique=True, editable=False)
+    digest = models.CharField(max_length=64, editable=False)
+    can_read = models.BooleanField(_("scope: read"), default=True)
+    can_preview = models.BooleanField(_("scope: preview"), default=False)
+    rate_limit_per_minute = models.PositiveIntegerField(
+        _("requests per minute"), default=1200, help_text=_("Requests above this rate get 429 Too Many Requests.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = APIKeyQuerySet.as_manager()
+
+    panels = [
+        FieldPanel("front_end"),
+        FieldPanel("name"),
+        MultiFieldPanel([FieldPanel("can_read"), FieldPanel("can_preview")], heading=_("Scopes")),
+        FieldPanel("rate_limit_per_minute"),
+        FieldPanel("revoked_at"),
+    ]
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["front_end__name", "name"]
+
+    def __str__(self):
+        return f"{self.front_end} – {self.name} ({self.PREFIX}{self.lookup_id}_…)"
+
+    @property
+    def scopes(self) -> set[str]:
+        return {
+            scope
+            for scope, granted in ((self.Scope.READ, self.can_read), (self.Scope.PREVIEW, self.can_preview))
+            if granted
+        }
+
+    def generate(self) -> str:
+        """Give this (unsaved) key a new secret and return the key to show once."""
+        self.lookup_id = secrets.token_hex(8)
+        secret = secrets.token_urlsafe(32)
+        self.digest = self.digest_of(secret)
+        return f"{self.PREFIX}{self.lookup_id}_{secret}"
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def parse(cls, key: str) -> tuple[str, str] | None:
+        """`fe_<lookup id>_<secret>` -> (lookup id, secret), or None if malformed."""
+        if not key.startswith(cls.PREFIX):
+            return None
+        lookup_id, _sep, secret = key[len(cls.PREFIX) :].partition("_")
+        if len(lookup_id) != 16 or not secret:
+            return None
+        return lookup_id, secret
+
+    def matches(self, secret: str) -> bool:
+        return hmac.compare_digest(self.digest, self.digest_of(secret))

@@ -1,0 +1,103 @@
+"""Where a page lives on its front end: `/{language}/{path below the home page}`.
+
+Each site (front end) has one home page per language: the site's root page
+and its translations, all children of Wagtail's root. A page's front-end path
+is its language code followed by its `url_path` below its home, e.g. the
+French article `/portail/actualites/defense/` is `/fr/actualites/defense/`.
+
+The map of homes is small and changes rarely, so it is built with one query
+and kept in the cache (dropped whenever a home page or a site changes, see
+`signal_handlers`), which keeps path computation free of per-page queries.
+"""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from wagtail.models import Locale, Page, Site
+
+HOMES_CACHE_KEY = "cms:routing:homes:v1"
+
+
+@dataclass(frozen=True)
+class Home:
+    page_id: int
+    url_path: str  # "/portal/"
+    language: str  # "en"
+    locale_id: int
+    site_id: int
+    hostname: str
+    is_live: bool
+
+
+class HomeDirectory:
+    def __init__(self, homes: list[Home]):
+        self.homes = homes
+        self.by_prefix = {home.url_path: home for home in homes}
+
+    @classmethod
+    def load(cls) -> "HomeDirectory":
+        homes = cache.get(HOMES_CACHE_KEY)
+        if homes is None:
+            homes = cls._query()
+            cache.set(HOMES_CACHE_KEY, homes, timeout=None)
+        return cls(homes)
+
+    @staticmethod
+    def _query() -> list[Home]:
+        languages = dict(Locale.objects.values_list("id", "language_code"))
+        sites = list(Site.objects.select_related("root_page"))
+        site_by_key = {site.root_page.translation_key: site for site in sites}
+        homes = []
+        for page in Page.objects.filter(depth=2).only("id", "url_path", "locale_id", "translation_key", "live"):
+            site = site_by_key.get(page.translation_key)
+            if site is not None:
+                homes.append(
+                    Home(
+                        page_id=page.pk,
+                        url_path=page.url_path,
+                        language=languages[page.locale_id],
+                        locale_id=page.locale_id,
+                        site_id=site.pk,
+                        hostname=site.hostname,
+                        is_live=page.live,
+                    )
+                )
+        return homes
+
+    @staticmethod
+    def forget() -> None:
+        cache.delete(HOMES_CACHE_KEY)
+
+    def home_of(self, url_path: str) -> Home | None:
+        segments = url_path.split("/")
+        if len(segments) < 3:
+            return None
+        return self.by_prefix.get(f"/{segments[1]}/")
+
+    def path_of(self, url_path: str) -> str | None:
+        """The front-end path of a page from its `url_path`; None when it is in no site."""
+        home = self.home_of(url_path)
+        if home is None:
+            return None
+        return f"/{home.language}{url_path[len(home.url_path) - 1 :]}"
+
+    def home_for(self, hostname: str, language: str) -> Home | None:
+        for home in self.homes:
+            if home.hostname == hostname and home.language == language:
+                return home
+        return None
+
+    def url_path_for(self, hostname: str, path: str) -> str | None:
+        """The inverse of `path_of`: `/fr/actualites/x/` on a host -> Wagtail's `url_path`."""
+        segments = path.strip("/").split("/", 1)
+        home = self.home_for(hostname, segments[0])
+        if home is None:
+            return None
+        rest = segments[1].strip("/") + "/" if len(segments) > 1 and segments[1].strip("/") else ""
+        return home.url_path + rest
+
+    def sites(self) -> dict[int, list[Home]]:
+        by_site: dict[int, list[Home]] = {}
+        for home in self.homes:
+            by_site.setdefault(home.site_id, []).append(home)
+        return by_site
