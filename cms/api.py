@@ -153,3 +153,28 @@ def server_error(request: HttpRequest, exc: Exception):
     # rather than an HTML error page.
     logging.getLogger("cms.api").exception("Unhandled API error", exc_info=exc)
     return problem(500, _("Something went wrong on our side."), code="server_error")
+
+
+# --- Assembly ----------------------------------------------------------------
+# Page types register first: the pages router derives its response schemas
+# (a union discriminated by `type`) from them when it is imported.
+from home.api import page_types as home_page_types  # noqa: E402
+from interviews.api import page_types as interview_page_types  # noqa: E402
+from news.api import page_types as news_page_types  # noqa: E402
+from videos.api import page_types as video_page_types  # noqa: E402
+
+from .content_types import page_types  # noqa: E402
+
+page_types.register(*home_page_types, *news_page_types, *interview_page_types, *video_page_types)
+
+from taxonomy.api import router as taxonomy_router  # noqa: E402
+
+from .pages_api import router as pages_router  # noqa: E402
+
+api.add_router("", pages_router)
+api.add_router("", taxonomy_router)
+
+
+from accounts.api import router as accounts_router  # noqa: E402  (the routers need `api`'s conventions first)
+
+api.add_router("", accounts_router)

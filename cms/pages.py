@@ -1,12 +1,46 @@
-"""What every page type of the portal shares."""
+"""What every page type of the portal shares: previews on the front ends, not in Wagtail."""
+
+from django.conf import settings
+from wagtail_headless_preview.models import HeadlessPreviewMixin
 
 
-class HeadlessPageMixin:
-    """Pages are rendered by the front ends, not by Wagtail's templates.
+class HeadlessPageMixin(HeadlessPreviewMixin):
+    """Pages are rendered by the front ends; editors preview them there.
 
-    Wagtail's own preview would render a template that does not exist, so it
-    is switched off until front-end previews (wagtail-headless-preview) take
-    its place.
+    One preview mode per front end of the page's site (the registry in
+    `cms.models.FrontEnd`, those with a preview URL). Pressing Preview stores
+    the unsaved page with wagtail-headless-preview and opens the front end's
+    preview URL with `?content_type=…&token=…`; the front end fetches the
+    draft from `/api/v1/preview/` with a key that has the preview scope.
     """
 
-    preview_modes = []
+    def _preview_front_ends(self):
+        from .models import FrontEnd
+
+        try:
+            # An unsaved page (preview on create) is not in the tree yet: use its parent's site.
+            site = self.get_site() if self.pk else self.get_parent().get_site()
+        except (AttributeError, TypeError, ValueError):
+            site = None
+        front_ends = FrontEnd.objects.filter(is_active=True).exclude(preview_url="")
+        return list(front_ends.filter(site=site) if site else front_ends.none())
+
+    @property
+    def preview_modes(self):
+        return [(f"front-end-{front_end.pk}", front_end.name) for front_end in self._preview_front_ends()]
+
+    @property
+    def default_preview_mode(self):
+        modes = self.preview_modes
+        return modes[0][0] if modes else ""
+
+    def serve_preview(self, request, mode_name):
+        self._preview_mode = mode_name
+        return super().serve_preview(request, mode_name)
+
+    def get_client_root_url(self, request) -> str:
+        mode = getattr(self, "_preview_mode", "")
+        for front_end in self._preview_front_ends():
+            if mode == f"front-end-{front_end.pk}":
+                return front_end.preview_url
+        return getattr(settings, "CMS_DEFAULT_PREVIEW_URL", "about:blank")

@@ -26,25 +26,30 @@ class Home:
     locale_id: int
     site_id: int
     hostname: str
+    root_url: str  # "https://www.example.org", for links from one site to another
     is_live: bool
 
 
 class HomeDirectory:
-    def __init__(self, homes: list[Home]):
+    """The home pages of every site and the language of every locale."""
+
+    def __init__(self, homes: list[Home], languages: dict[int, str]):
         self.homes = homes
+        self.languages = languages  # locale id -> language code
+        self.locale_ids = {code: pk for pk, code in languages.items()}
         self.by_prefix = {home.url_path: home for home in homes}
 
     @classmethod
     def load(cls) -> "HomeDirectory":
-        homes = cache.get(HOMES_CACHE_KEY)
-        if homes is None:
-            homes = cls._query()
-            cache.set(HOMES_CACHE_KEY, homes, timeout=None)
-        return cls(homes)
+        cached = cache.get(HOMES_CACHE_KEY)
+        if cached is None:
+            languages = dict(Locale.all_objects.values_list("id", "language_code"))
+            cached = (cls._query(languages), languages)
+            cache.set(HOMES_CACHE_KEY, cached, timeout=None)
+        return cls(*cached)
 
     @staticmethod
-    def _query() -> list[Home]:
-        languages = dict(Locale.objects.values_list("id", "language_code"))
+    def _query(languages: dict[int, str]) -> list[Home]:
         sites = list(Site.objects.select_related("root_page"))
         site_by_key = {site.root_page.translation_key: site for site in sites}
         homes = []
@@ -59,6 +64,7 @@ class HomeDirectory:
                         locale_id=page.locale_id,
                         site_id=site.pk,
                         hostname=site.hostname,
+                        root_url=site.root_url,
                         is_live=page.live,
                     )
                 )

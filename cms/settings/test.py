@@ -7,7 +7,7 @@ PostgreSQL and Redis.
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import TASKS
+from .base import LOGGING, TASKS
 
 SECRET_KEY = "test-only-key"  # noqa: S105
 DEBUG = False
@@ -17,3 +17,5 @@ TASKS = {**TASKS, "default": {"BACKEND": "django_tasks.backends.immediate.Immedi
 MEDIA_ROOT = tempfile.mkdtemp(prefix="cms-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Task and page-publish logs at INFO would drown test output.
+LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}

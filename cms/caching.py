@@ -1,0 +1,135 @@
+"""Cached, conditional API responses, invalidated precisely by content changes.
+
+Each rendered response is stored in the Django cache (Redis in production)
+with the *tags* of everything it contains (pages, translation groups,
+people, topics, images, listings of a type) and the version each tag had
+when it was rendered. A content change bumps the versions of the tags it
+touches (see `invalidate`), which makes exactly the affected responses stale;
+nothing else is thrown away. A hit costs two cache reads and no database
+query; `If-None-Match` on a fresh entry answers 304 the same way.
+
+Tags are recorded while a response renders through a context variable, so
+the code that loads a page or an image says what the response depends on
+at the place it loads it (`depends_on`).
+"""
+
+import contextvars
+import hashlib
+from email.utils import format_datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+
+from .content_events import ContentChange, listen
+
+_collector: contextvars.ContextVar[set | None] = contextvars.ContextVar("cms_cache_tags", default=None)
+
+ENTRY_PREFIX = "api:resp:v1:"
+TAG_PREFIX = "api:tag:"
+ANY_CHANGE = "*"
+
+
+def depends_on(*tags: str) -> None:
+    """Record that the response being rendered depends on `tags`."""
+    collected = _collector.get()
+    if collected is not None:
+        collected.update(tags)
+
+
+def cache_control() -> str:
+    max_age = getattr(settings, "CMS_API_CACHE_MAX_AGE", 60)
+    stale = getattr(settings, "CMS_API_CACHE_STALE_WHILE_REVALIDATE", 300)
+    return f"public, max-age={max_age}, stale-while-revalidate={stale}"
+
+
+def _key(request) -> str:
+    # The host is part of the key because responses carry absolute media URLs.
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    raw = f"{request.get_host()}|{request.path}|{query}"
+    return ENTRY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _current_versions(tags) -> dict[str, int]:
+    stored = cache.get_many([TAG_PREFIX + tag for tag in tags])
+    return {tag: stored.get(TAG_PREFIX + tag, 0) for tag in tags}
+
+
+def _fresh(entry) -> bool:
+    return entry is not None and _current_versions(entry["tags"]) == entry["tags"]
+
+
+def _respond(request, entry, status=200) -> HttpResponse:
+    if request.headers.get("If-None-Match") and entry["etag"] in _parse_etags(request.headers["If-None-Match"]):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(entry["body"], status=status, content_type="application/json")
+    response["ETag"] = entry["etag"]
+    response["Last-Modified"] = entry["last_modified"]
+    response["Cache-Control"] = cache_control()
+    return response
+
+
+def _parse_etags(header: str) -> list[str]:
+    if header.strip() == "*":
+        return ["*"]
+    return [tag.strip().removeprefix("W/") for tag in header.split(",")]
+
+
+def cached_json(request, render) -> HttpResponse:
+    """Serve `render()` (which returns JSON bytes) through the tagged cache, with ETag/304."""
+    key = _key(request)
+    entry = cache.get(key)
+    if _fresh(entry):
+        return _respond(request, entry)
+
+    tags: set[str] = set()
+    epoch_before = cache.get(TAG_PREFIX + ANY_CHANGE, 0)
+    token = _collector.set(tags)
+    try:
+        body = render()
+    finally:
+        _collector.reset(token)
+    entry = {
+        "body": body,
+        "etag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+        "last_modified": format_datetime(timezone.now(), usegmt=True),
+        "tags": _current_versions(tags),
+    }
+    # A change committed while this rendered may not be in the body, yet its
+    # new tag versions were just read: such an entry is served but not kept.
+    if cache.get(TAG_PREFIX + ANY_CHANGE, 0) == epoch_before:
+        cache.set(key, entry, timeout=getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
+    return _respond(request, entry)
+
+
+def bump(*tags: str) -> None:
+    for tag in tags:
+        key = TAG_PREFIX + tag
+        try:
+            cache.incr(key)
+        except ValueError:
+            # First change of this tag: start above the implicit 0 of every entry.
+            cache.add(key, 1, timeout=None) or cache.incr(key)
+
+
+def tags_for_change(change: ContentChange) -> list[str]:
+    tags = []
+    if change.event.startswith("page."):
+        tags += [f"page:{pk}" for pk in change.ids]
+        tags += [f"pagekey:{key}" for key in change.translation_keys]
+        tags += [f"listing:{label}" for label in change.page_types] + ["listing:*", "sites"]
+    elif change.model == "taxonomy.Person":
+        tags += [f"person:{key}" for key in change.translation_keys] + ["people"]
+    elif change.model == "taxonomy.Topic":
+        tags += [f"topic:{key}" for key in change.translation_keys] + ["topics"]
+    elif change.event.startswith("image."):
+        tags += [f"image:{pk}" for pk in change.ids]
+    return tags
+
+
+@listen
+def invalidate(change: ContentChange) -> None:
+    bump(*tags_for_change(change), ANY_CHANGE)

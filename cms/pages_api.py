@@ -1,0 +1,439 @@
+"""`/api/v1/pages/`: every published page of every site, typed, localized, in a fixed number of queries.
+
+The router builds one queryset per request from the filters, takes the page
+of results (with the total count computed by a window function in the same
+query), then renders them through `RenderContext`, which loads all their
+references in bulk. See `content_types` for how page types declare fields.
+"""
+
+from datetime import date, datetime, time
+from typing import Annotated, Literal, Union
+
+from django.db.models import Count, F, IntegerField, Q, Window
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Schema
+from ninja.errors import HttpError
+from pydantic import Field, TypeAdapter, field_validator
+from wagtail.models import Locale, Page, Site
+
+from .api import StrictRouter
+from .api_render import RenderContext
+from .caching import cached_json, depends_on
+from .content_types import PageTypeAPI, page_types
+from .routing import HomeDirectory
+
+MAX_LIMIT = 100
+
+router = StrictRouter(tags=["pages"])
+
+
+def resolve_locale(code: str) -> Locale:
+    try:
+        return Locale.all_objects.get(language_code=code)
+    except Locale.DoesNotExist as error:
+        raise HttpError(400, _("Unknown locale “%(code)s”.") % {"code": code}) from error
+
+
+# --- query parameters ---------------------------------------------------------------
+
+
+Ordering = Literal["-date", "date", "title", "-title", "-first_published_at", "first_published_at"]
+
+
+class PageListQuery(Schema):
+    type: list[str] = Field(
+        default_factory=list, description="Page type(s), e.g. `news.NewsArticlePage`; repeat for several."
+    )
+    locale: str | None = Field(None, description="Language code, e.g. `fr`.")
+    fallback: str | None = Field(
+        None, description="With `locale`: a language to serve items from when they have no live `locale` version."
+    )
+    site: str | None = Field(None, description="Host name of a site (front end).")
+    child_of: int | None = Field(None, ge=1, description="Only direct children of this page.")
+    descendant_of: int | None = Field(None, ge=1, description="Only pages below this page.")
+    topic: int | None = Field(None, ge=1, description="Only items linked to this topic (any language version of it).")
+    person: int | None = Field(None, ge=1, description="Only items linked to this person (any language version).")
+    date_from: date | None = Field(None, description="Items dated on or after this day (type's own date).")
+    date_to: date | None = Field(None, description="Items dated on or before this day.")
+    translation_of: int | None = Field(None, ge=1, description="The other language versions of this page.")
+    order: Ordering = Field("-date", description="Sort order; `date` is each type's own date.")
+    limit: int = Field(20, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0)
+    fields: str = Field(
+        "summary", description="`summary` (default), `*` for every field, or a comma-separated list of field names."
+    )
+
+    @field_validator("type")
+    @classmethod
+    def known_types(cls, value):
+        unknown = [label for label in value if page_types.get(label) is None]
+        if unknown:
+            raise ValueError(f"unknown page type(s): {', '.join(unknown)}; known: {', '.join(page_types.labels)}")
+        return value
+
+
+class DetailQuery(Schema):
+    fields: str = Field("*", description="`*` (default), `summary` or a comma-separated list of field names.")
+
+
+class FindQuery(DetailQuery):
+    site: str = Field(description="Host name of the site (front end).")
+    path: str = Field(description="The item's path on that front end, e.g. `/fr/actualites/mon-article/`.")
+
+
+# --- response schemas -----------------------------------------------------------------
+
+
+def _item_union():
+    models = tuple(page_type.schema() for page_type in page_types)
+    return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007
+
+
+PageItem = _item_union()
+_page_item_adapter = TypeAdapter(PageItem)
+
+
+class PageList(Schema):
+    count: int = Field(description="How many items match, across all pages of results.")
+    limit: int
+    offset: int
+    items: list[PageItem]
+
+
+# --- field selection -----------------------------------------------------------------------
+
+
+def selected_fields(fields: str, types: list[PageTypeAPI]) -> dict[str, set[str] | None]:
+    """For each type: the names to render, or None for all. Unknown names are a 400."""
+    fields = fields.strip()
+    if fields == "*":
+        return {t.label: None for t in types}
+    if fields == "summary":
+        return {t.label: set(t.summary_field_names) for t in types}
+    requested = {name.strip() for name in fields.split(",") if name.strip()}
+    known = set().union(*(t.field_names for t in types)) if types else set()
+    unknown = sorted(requested - known)
+    if unknown:
+        raise HttpError(
+            400,
+            _("Unknown field(s): %(unknown)s. Fields of the requested types: %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(known))},
+        )
+    return {t.label: requested & set(t.field_names) for t in types}
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def render_pages(request, pages: list[Page], selection: dict[str, set[str] | None], *, preview=False, fallback_ids=()):
+    context = RenderContext(request=request, preview=preview)
+    plans = []
+    for page in pages:
+        page_type = page_types.for_model(type(page))
+        fields = page_type.fields_for(selection.get(page_type.label))
+        plans.append((page, fields))
+        context.page_keys.add(str(page.translation_key))
+
+    # Bulk loaders first (each once per response), then each field's collect.
+    prefetchers = {}
+    for page, fields in plans:
+        for api_field in fields:
+            if api_field.prefetch is not None:
+                prefetchers.setdefault(api_field.prefetch, []).append(page)
+    for prefetch, prefetch_pages in prefetchers.items():
+        prefetch(list(dict.fromkeys(prefetch_pages)), context)
+    for page, fields in plans:
+        for api_field in fields:
+            if api_field.collect is not None:
+                api_field.collect(page, context)
+    context.load()
+
+    return [_render_page(page, fields, context, page.pk in fallback_ids) for page, fields in plans]
+
+
+def _render_page(page, fields, context: RenderContext, is_fallback: bool) -> dict:
+    home = context.homes.home_of(page.url_path)
+    item = {
+        "id": page.pk,
+        "type": type(page)._meta.label,
+        "locale": context.languages.get(page.locale_id, ""),
+        "is_fallback": is_fallback,
+        "slug": page.slug,
+        "title": page.title,
+        "url": context.homes.path_of(page.url_path),
+        "site": home.hostname if home else None,
+        "translations": context.translations(page.translation_key, page.pk),
+        "first_published_at": page.first_published_at,
+        "last_published_at": page.last_published_at,
+        "seo": {"title": page.seo_title or page.title, "description": page.search_description},
+    }
+    for api_field in fields:
+        item[api_field.name] = api_field.render(page, context)
+    return item
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+
+def _base_queryset():
+    return Page.objects.live().public()
+
+
+def _date_expression(types: list[PageTypeAPI]):
+    """Each type's own date, as one expression over the joined type tables."""
+    parts = []
+    for page_type in types:
+        if page_type.date_field:
+            parts.append(F(f"{page_type.model._meta.model_name}__{page_type.date_field}"))
+    parts.append(F("first_published_at"))
+    return Coalesce(*parts) if len(parts) > 1 else parts[0]
+
+
+def _filtered(query: PageListQuery, types: list[PageTypeAPI]):
+    queryset = _base_queryset().filter(content_type__in=[_content_type_id(t) for t in types])
+    homes = HomeDirectory.load()
+
+    if query.site:
+        site_homes = [home for home in homes.homes if home.hostname == query.site]
+        if not site_homes:
+            raise HttpError(400, _("Unknown site “%(site)s”.") % {"site": query.site})
+        site_q = Q()
+        for home in site_homes:
+            site_q |= Q(url_path__startswith=home.url_path)
+        queryset = queryset.filter(site_q)
+
+    for parameter, lookup in (("child_of", "child"), ("descendant_of", "descendant")):
+        page_id = getattr(query, parameter)
+        if page_id is not None:
+            parents = _pages_and_translations(page_id) if query.fallback else Page.objects.filter(pk=page_id)
+            parents = list(parents.only("path", "depth"))
+            if not parents:
+                raise Http404(_("No page %(id)s.") % {"id": page_id})
+            condition = Q()
+            for parent in parents:
+                if lookup == "child":
+                    condition |= Q(path__startswith=parent.path, depth=parent.depth + 1)
+                else:
+                    condition |= Q(path__startswith=parent.path, depth__gt=parent.depth)
+            queryset = queryset.filter(condition)
+
+    if query.topic is not None:
+        queryset = queryset.filter(topic_links__topic__translation_key__in=_keys_of("taxonomy.Topic", query.topic))
+    if query.person is not None:
+        queryset = queryset.filter(person_links__person__translation_key__in=_keys_of("taxonomy.Person", query.person))
+    if query.translation_of is not None:
+        source = get_object_or_404(Page, pk=query.translation_of)
+        queryset = queryset.filter(translation_key=source.translation_key).exclude(pk=source.pk)
+
+    needs_date = query.date_from or query.date_to or query.order in ("date", "-date")
+    if needs_date:
+        queryset = queryset.annotate(item_date=_date_expression(types))
+        if query.date_from:
+            queryset = queryset.filter(item_date__gte=_start_of(query.date_from))
+        if query.date_to:
+            queryset = queryset.filter(item_date__lt=_start_of(query.date_to, next_day=True))
+    return queryset.distinct() if (query.topic or query.person) else queryset
+
+
+def _start_of(day: date, next_day=False):
+    # Dates and datetimes are compared on the same axis: midnight UTC of the day.
+    moment = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    return moment + timezone.timedelta(days=1) if next_day else moment
+
+
+def _keys_of(model_label: str, object_id: int):
+    from django.apps import apps
+
+    model = apps.get_model(model_label)
+    return model.objects.filter(pk=object_id).values("translation_key")
+
+
+def _pages_and_translations(page_id: int):
+    return Page.objects.filter(translation_key__in=Page.objects.filter(pk=page_id).values("translation_key"))
+
+
+_content_type_ids = {}
+
+
+def _content_type_id(page_type: PageTypeAPI) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    if page_type.label not in _content_type_ids:
+        _content_type_ids[page_type.label] = ContentType.objects.get_for_model(page_type.model).pk
+    return _content_type_ids[page_type.label]
+
+
+def _locale_filter(queryset, query: PageListQuery):
+    """Apply `locale` and `fallback`; returns (queryset, whether fallback items are possible)."""
+    if not query.locale:
+        if query.fallback:
+            raise HttpError(400, _("`fallback` needs `locale`."))
+        return queryset
+    locale = resolve_locale(query.locale)
+    if not query.fallback:
+        return queryset.filter(locale=locale)
+    fallback = resolve_locale(query.fallback)
+    if fallback == locale:
+        raise HttpError(400, _("`fallback` must differ from `locale`."))
+    translated = _base_queryset().filter(locale=locale).values("translation_key")
+    return queryset.filter(Q(locale=locale) | Q(locale=fallback) & ~Q(translation_key__in=translated))
+
+
+ORDERINGS = {
+    "-date": ("-item_date", "-pk"),
+    "date": ("item_date", "pk"),
+    "title": ("title", "pk"),
+    "-title": ("-title", "-pk"),
+    "-first_published_at": ("-first_published_at", "-pk"),
+    "first_published_at": ("first_published_at", "pk"),
+}
+
+
+def _specific_pages(page_ids_by_type: dict[str, list[int]], types_by_label) -> dict[int, Page]:
+    """Load the pages of each type with their type's related objects: one query per type present."""
+    pages = {}
+    for label, ids in page_ids_by_type.items():
+        page_type = types_by_label[label]
+        for page in page_type.model.objects.filter(pk__in=ids).select_related(*page_type.select_related()):
+            pages[page.pk] = page
+    return pages
+
+
+# --- endpoints ----------------------------------------------------------------------------------
+
+
+def as_json(schema, payload) -> bytes:
+    """Validate `payload` against its declared schema and serialize it, as ninja would."""
+    adapter = schema if isinstance(schema, TypeAdapter) else TypeAdapter(schema)
+    return adapter.dump_json(adapter.validate_python(payload), exclude_unset=True)
+
+
+@router.get("/pages/", response=PageList, exclude_unset=True, summary="List published pages")
+def list_pages(request, query: Query[PageListQuery]):
+    return cached_json(request, lambda: as_json(PageList, _list_pages(request, query)))
+
+
+def _list_pages(request, query: PageListQuery):
+    depends_on(*(f"listing:{label}" for label in query.type) if query.type else ["listing:*"])
+    types = [page_types.get(label) for label in query.type] if query.type else list(page_types)
+    selection = selected_fields(query.fields, types)
+    types_by_label = {t.label: t for t in types}
+
+    queryset = _locale_filter(_filtered(query, types), query)
+    queryset = queryset.order_by(*ORDERINGS[query.order]).annotate(
+        total=Window(Count("pk", output_field=IntegerField()))
+    )
+    rows = list(
+        queryset.values_list("pk", "content_type_id", "total", "locale_id")[query.offset : query.offset + query.limit]
+    )
+    count = rows[0][2] if rows else (queryset.count() if query.offset else 0)
+
+    label_by_content_type = {_content_type_id(t): t.label for t in types}
+    ids_by_type: dict[str, list[int]] = {}
+    for pk, content_type_id, _total, _locale in rows:
+        ids_by_type.setdefault(label_by_content_type[content_type_id], []).append(pk)
+    pages_by_id = _specific_pages(ids_by_type, types_by_label)
+    pages = [pages_by_id[pk] for pk, *_ in rows if pk in pages_by_id]
+
+    fallback_ids = set()
+    if query.locale and query.fallback:
+        requested = resolve_locale(query.locale).pk
+        fallback_ids = {pk for pk, _ct, _t, locale_id in rows if locale_id != requested}
+    return {
+        "count": count,
+        "limit": query.limit,
+        "offset": query.offset,
+        "items": render_pages(request, pages, selection, fallback_ids=fallback_ids),
+    }
+
+
+def _detail(request, page: Page, fields: str):
+    page_type = page_types.for_model(type(page))
+    if page_type is None:
+        raise Http404(_("This page is not available through the API."))
+    selection = selected_fields(fields, [page_type])
+    return render_pages(request, [page], selection)[0]
+
+
+def _live_specific(page_id: int) -> Page:
+    base = _base_queryset().filter(pk=page_id).values_list("content_type_id", flat=True).first()
+    label = {_content_type_id(t): t for t in page_types}.get(base) if base else None
+    if label is None:
+        raise Http404(_("No published page %(id)s.") % {"id": page_id})
+    return get_object_or_404(label.model.objects.select_related(*label.select_related()), pk=page_id)
+
+
+@router.get("/pages/find/", response=PageItem, exclude_unset=True, summary="Find the page at a front-end path")
+def find_page(request, query: Query[FindQuery]):
+    return cached_json(request, lambda: as_json(_page_item_adapter, _find_page(request, query)))
+
+
+def _find_page(request, query: FindQuery):
+    # Whatever is published at this path later (a new page, a move) is a listing change.
+    depends_on("listing:*")
+    url_path = HomeDirectory.load().url_path_for(query.site, query.path)
+    if url_path is None:
+        raise Http404(_("No site “%(site)s” with that language.") % {"site": query.site})
+    page_id = _base_queryset().filter(url_path=url_path).values_list("pk", flat=True).first()
+    if page_id is None:
+        raise Http404(_("Nothing is published at %(path)s.") % {"path": query.path})
+    return _detail(request, _live_specific(page_id), query.fields)
+
+
+@router.get("/pages/{page_id}/", response=PageItem, exclude_unset=True, summary="One published page")
+def get_page(request, page_id: int, query: Query[DetailQuery]):
+    def render():
+        depends_on(f"page:{page_id}")
+        return as_json(_page_item_adapter, _detail(request, _live_specific(page_id), query.fields))
+
+    return cached_json(request, render)
+
+
+# --- sites -------------------------------------------------------------------------------------
+
+
+class SiteHome(Schema):
+    locale: str
+    page_id: int
+    url: str
+
+
+class SiteOut(Schema):
+    id: int
+    hostname: str
+    port: int
+    name: str
+    is_default: bool
+    locales: list[str]
+    homes: list[SiteHome] = Field(description="The home page of the site in each language.")
+
+
+@router.get("/sites/", response=list[SiteOut], tags=["sites"], summary="Sites (front ends) and their homes")
+def list_sites(request):
+    return cached_json(request, lambda: as_json(list[SiteOut], _sites()))
+
+
+def _sites():
+    depends_on("sites")
+    homes = HomeDirectory.load()
+    by_site = homes.sites()
+    return [
+        {
+            "id": site.pk,
+            "hostname": site.hostname,
+            "port": site.port,
+            "name": site.site_name or site.hostname,
+            "is_default": site.is_default_site,
+            "locales": [home.language for home in by_site.get(site.pk, []) if home.is_live],
+            "homes": [
+                {"locale": home.language, "page_id": home.page_id, "url": f"/{home.language}/"}
+                for home in by_site.get(site.pk, [])
+                if home.is_live
+            ],
+        }
+        for site in Site.objects.order_by("hostname", "port")
+    ]

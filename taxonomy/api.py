@@ -1,0 +1,210 @@
+"""People and topics in the API: the fields pages use to show them, and their own endpoints."""
+
+from collections import defaultdict
+
+from django.db.models import CharField, F, IntegerField, Value
+from django.shortcuts import get_object_or_404
+from ninja import Query, Schema
+from pydantic import Field
+
+from cms import api_schemas
+from cms.api import StrictRouter
+from cms.content_types import APIField
+
+from .models import PagePerson, PageTopic, Person, RelatedPage, Topic
+
+# --- fields of pages ------------------------------------------------------------------
+
+
+def load_links(pages, context) -> None:
+    """Topic, person and related-page links of every page of the response, in one query."""
+    if getattr(context, "links", None) is not None:
+        return
+    context.links = {"topics": defaultdict(list), "people": defaultdict(list), "related": defaultdict(list)}
+    if context.preview:
+        # A previewed draft carries its links in memory, unsaved.
+        for page in pages:
+            for link in page.topic_links.all():
+                context.links["topics"][page.pk].append((link.topic_id, ""))
+                context.topic_ids.add(link.topic_id)
+            for link in page.person_links.all():
+                context.links["people"][page.pk].append((link.person_id, link.role))
+                context.person_ids.add(link.person_id)
+            for link in page.related_links.all():
+                context.links["related"][page.pk].append((link.target_id, ""))
+                context.page_ids.add(link.target_id)
+        return
+    ids = [page.pk for page in pages]
+    if not ids:
+        return
+    columns = ["kind", "page_id", "linked_id", "role", "sort_order"]
+    topics = PageTopic.objects.filter(page_id__in=ids).annotate(
+        kind=Value("topics", CharField()), linked_id=F("topic_id"), role=Value("", CharField())
+    )
+    people = PagePerson.objects.filter(page_id__in=ids).annotate(
+        kind=Value("people", CharField()), linked_id=F("person_id")
+    )
+    related = RelatedPage.objects.filter(page_id__in=ids).annotate(
+        kind=Value("related", CharField()), linked_id=F("target_id"), role=Value("", CharField())
+    )
+    # Orderable's default ordering must go: SQL forbids ORDER BY inside a UNION's parts.
+    union = (
+        topics.order_by()
+        .values_list(*columns)
+        .union(people.order_by().values_list(*columns), related.order_by().values_list(*columns), all=True)
+        .order_by("sort_order")
+    )
+    for kind, page_id, target, role, _order in union:
+        context.links[kind][page_id].append((target, role))
+        if kind == "topics":
+            context.topic_ids.add(target)
+        elif kind == "people":
+            context.person_ids.add(target)
+        else:
+            context.page_ids.add(target)
+
+
+def _topics(page, context):
+    return [t for t in (context.topic(target, page.locale_id) for target, _ in context.links["topics"][page.pk]) if t]
+
+
+def _people(page, context):
+    people = []
+    for target, role in context.links["people"][page.pk]:
+        person = context.person(target, page.locale_id)
+        if person:
+            people.append({**person, "part": role})
+    return people
+
+
+def _related(page, context):
+    links = (
+        context.page_link(context.localized_page(target, page.locale_id))
+        for target, _ in context.links["related"][page.pk]
+    )
+    return [link for link in links if link]
+
+
+TOPICS = APIField(
+    "topics", list[api_schemas.Topic], _topics, prefetch=load_links, in_summary=True, description="Topics, localized."
+)
+PEOPLE = APIField(
+    "people",
+    list[api_schemas.LinkedPerson],
+    _people,
+    prefetch=load_links,
+    in_summary=True,
+    description="People linked to the item, localized, with the part they play.",
+)
+RELATED_PAGES = APIField(
+    "related_pages", list[api_schemas.PageLink], _related, prefetch=load_links, description="Hand-picked related pages."
+)
+
+# --- /people/ and /topics/ ------------------------------------------------------------
+
+router = StrictRouter(tags=["people and topics"])
+
+
+class SnippetListQuery(Schema):
+    locale: str | None = Field(None, description="Language code; all languages when omitted.")
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0)
+
+
+class PersonOut(api_schemas.Person):
+    locale: str
+    translation_key: str
+
+
+class TopicOut(api_schemas.Topic):
+    locale: str
+    translation_key: str
+
+
+class PeopleList(Schema):
+    count: int
+    items: list[PersonOut]
+
+
+class TopicList(Schema):
+    count: int
+    items: list[TopicOut]
+
+
+def _snippet_list(model, query: SnippetListQuery, render):
+    from cms.pages_api import resolve_locale
+
+    queryset = model.objects.select_related("locale").order_by("name", "pk")
+    if query.locale:
+        queryset = queryset.filter(locale=resolve_locale(query.locale))
+    queryset = queryset.annotate(total=_window_count())
+    rows = list(queryset[query.offset : query.offset + query.limit])
+    count = rows[0].total if rows else queryset.count()
+    return {"count": count, "items": [render(obj) for obj in rows]}
+
+
+def _window_count():
+    from django.db.models import Count, Window
+
+    return Window(Count("pk", output_field=IntegerField()))
+
+
+def _person(person):
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "role": person.role,
+        "locale": person.locale.language_code,
+        "translation_key": str(person.translation_key),
+    }
+
+
+def _topic(topic):
+    return {
+        "id": topic.pk,
+        "name": topic.name,
+        "slug": topic.slug,
+        "locale": topic.locale.language_code,
+        "translation_key": str(topic.translation_key),
+    }
+
+
+def _cached(request, schema, tag, build):
+    from cms.caching import cached_json, depends_on
+    from cms.pages_api import as_json
+
+    def render():
+        depends_on(tag)
+        return as_json(schema, build())
+
+    return cached_json(request, render)
+
+
+@router.get("/people/", response=PeopleList, summary="List people")
+def list_people(request, query: Query[SnippetListQuery]):
+    return _cached(request, PeopleList, "people", lambda: _snippet_list(Person, query, _person))
+
+
+@router.get("/people/{person_id}/", response=PersonOut, summary="One person")
+def get_person(request, person_id: int):
+    return _cached(
+        request,
+        PersonOut,
+        "people",
+        lambda: _person(get_object_or_404(Person.objects.select_related("locale"), pk=person_id)),
+    )
+
+
+@router.get("/topics/", response=TopicList, summary="List topics")
+def list_topics(request, query: Query[SnippetListQuery]):
+    return _cached(request, TopicList, "topics", lambda: _snippet_list(Topic, query, _topic))
+
+
+@router.get("/topics/{topic_id}/", response=TopicOut, summary="One topic")
+def get_topic(request, topic_id: int):
+    return _cached(
+        request,
+        TopicOut,
+        "topics",
+        lambda: _topic(get_object_or_404(Topic.objects.select_related("locale"), pk=topic_id)),
+    )
