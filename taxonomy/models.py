@@ -10,6 +10,7 @@ that:
 - listings can filter and prefetch links for all page types in one query.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -78,6 +79,14 @@ class Topic(TranslatableMixin, index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        # The admin form has no locale field, so Django skips the (locale, slug)
+        # constraint when validating it and the database would raise instead.
+        duplicate = Topic.objects.filter(locale_id=self.locale_id, slug=self.slug).exclude(pk=self.pk)
+        if self.slug and self.locale_id and duplicate.exists():
+            raise ValidationError({"slug": _("There is already a topic with this slug in this language.")})
 
 
 class PageTopic(Orderable):

@@ -1,6 +1,5 @@
 """The rules a shot list must follow, shared by the admin form and model validation."""
 
-import itertools
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -45,14 +44,19 @@ def validate_shot_list(duration_ms: int, shots: list[tuple[int | None, int | Non
         complete.append((in_point, out_point, index))
 
     complete.sort()
-    for (_in_a, out_a, index_a), (in_b, _out_b, index_b) in itertools.pairwise(complete):
-        if in_b < out_a:
+    # Compare each shot with the one that ends last among those starting before
+    # it, not just with its neighbour: a short shot can lie inside a long one.
+    latest_out, latest_index = None, None
+    for in_b, out_b, index_b in complete:
+        if latest_out is not None and in_b < latest_out:
             problems.append(
                 ShotProblem(
                     index_b,
                     "in_point",
                     _("this shot overlaps shot %(other)d (it starts at %(start)s, before that one ends at %(end)s).")
-                    % {"other": index_a + 1, "start": format_timecode(in_b), "end": format_timecode(out_a)},
+                    % {"other": latest_index + 1, "start": format_timecode(in_b), "end": format_timecode(latest_out)},
                 )
             )
+        if latest_out is None or out_b > latest_out:
+            latest_out, latest_index = out_b, index_b
     return sorted(problems, key=lambda problem: problem.index)
