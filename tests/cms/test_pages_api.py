@@ -3,8 +3,6 @@
 import pytest
 from django.core.cache import cache
 
-from .content import shared_portal  # noqa: F401 - fixture
-
 
 @pytest.fixture
 def portal(shared_portal):
