@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q, Subquery
+from django.db.models import CharField, F, Q, Subquery, Value
 from django.utils.html import escape
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -52,6 +52,16 @@ class PageRef:
     live: bool
 
 
+@dataclass(frozen=True)
+class SnippetRef:
+    kind: str  # "person" or "topic"
+    pk: int
+    translation_key: str
+    locale_id: int
+    name: str
+    extra: str  # a person's role, a topic's slug
+
+
 @dataclass
 class RenderContext:
     """What one API response needs, collected first and then loaded in bulk."""
@@ -70,9 +80,8 @@ class RenderContext:
         self.pages_by_id: dict[int, PageRef] = {}
         self.pages_by_key: dict[str, dict[int, PageRef]] = defaultdict(dict)
         self.images = {}
-        self.people = {}
-        self.topics = {}
-        self.snippet_translations: dict[tuple[type, str], dict[int, object]] = defaultdict(dict)
+        self.snippets: dict[tuple[str, int], SnippetRef] = {}
+        self.snippet_translations: dict[tuple[str, str], dict[int, SnippetRef]] = defaultdict(dict)
         self.documents = {}
         self.languages = self.homes.languages
         self.locale_ids = self.homes.locale_ids
@@ -116,27 +125,52 @@ class RenderContext:
         depends_on(*(f"pagekey:{key}" for key in self.page_keys | set(self.pages_by_key)))
 
     def _load_snippets(self):
-        # People and topics are small tables; every translation of the linked
-        # ones comes in one query per model.
-        for model, ids, target in ((Person, self.person_ids, self.people), (Topic, self.topic_ids, self.topics)):
-            if not ids:
-                continue
-            keys = model.objects.filter(id__in=ids).values("translation_key")
-            tag = model._meta.model_name
-            for obj in model.objects.filter(translation_key__in=Subquery(keys)):
-                target[obj.pk] = obj
-                self.snippet_translations[(model, str(obj.translation_key))][obj.locale_id] = obj
-                depends_on(f"{tag}:{obj.translation_key}")
+        # Every language version of the linked people and topics, in one query:
+        # both tables are small and a response usually links only a few.
+        parts = []
+        for model, ids, extra in ((Person, self.person_ids, "role"), (Topic, self.topic_ids, "slug")):
+            if ids:
+                keys = model.objects.filter(id__in=ids).values("translation_key")
+                parts.append(
+                    model.objects.filter(translation_key__in=Subquery(keys))
+                    .order_by()
+                    .annotate(kind=Value(model._meta.model_name, CharField()), extra=F(extra))
+                    .values_list("kind", "id", "translation_key", "locale_id", "name", "extra")
+                )
+        if not parts:
+            return
+        rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        for kind, pk, translation_key, locale_id, name, extra in rows:
+            snippet = SnippetRef(kind, pk, str(translation_key), locale_id, name, extra)
+            self.snippets[(kind, pk)] = snippet
+            self.snippet_translations[(kind, snippet.translation_key)][locale_id] = snippet
+            depends_on(f"{kind}:{snippet.translation_key}")
 
     def _load_images(self):
         if not self.image_ids:
             return
+        depends_on(*(f"image:{pk}" for pk in self.image_ids))
         specs = set()
         for spec in rendition_specs().values():
             specs.update((spec, f"{spec}|format-webp"))
-        depends_on(*(f"image:{pk}" for pk in self.image_ids))
-        images = get_image_model().objects.filter(id__in=self.image_ids).prefetch_renditions(*specs)
-        self.images = {image.pk: image for image in images}
+        # Images come with their renditions in one query; the renditions are
+        # handed to Wagtail as if prefetched, so `get_rendition` picks the right
+        # one (focal point included) and only makes the missing ones.
+        Image = get_image_model()
+        renditions = Image.get_rendition_model().objects.filter(image_id__in=self.image_ids, filter_spec__in=specs)
+        by_image = defaultdict(list)
+        for rendition in renditions.select_related("image"):
+            by_image[rendition.image_id].append(rendition)
+            self.images[rendition.image_id] = rendition.image
+        missing = self.image_ids - set(self.images)
+        if missing:  # images shown for the first time have no renditions yet
+            self.images.update({image.pk: image for image in Image.objects.filter(id__in=missing)})
+        for pk, image in self.images.items():
+            # The same shape Django's prefetch_related leaves behind: a queryset with its results.
+            prefetched = image.renditions.all()
+            prefetched._result_cache = by_image[pk]
+            prefetched._prefetch_done = True
+            image._prefetched_objects_cache = {"renditions": prefetched}
 
     def _load_documents(self):
         if self.document_ids:
@@ -176,23 +210,23 @@ class RenderContext:
             if ref.id != exclude_id and ref.live
         ]
 
-    def localized_snippet(self, model, obj_id: int, locale_id: int):
-        obj = (self.people if model is Person else self.topics).get(obj_id)
-        if obj is None:
+    def localized_snippet(self, kind: str, pk: int, locale_id: int) -> SnippetRef | None:
+        snippet = self.snippets.get((kind, pk))
+        if snippet is None:
             return None
-        return self.snippet_translations[(model, str(obj.translation_key))].get(locale_id, obj)
+        return self.snippet_translations[(kind, snippet.translation_key)].get(locale_id, snippet)
 
     def person(self, person_id: int | None, locale_id: int) -> dict | None:
-        person = self.localized_snippet(Person, person_id, locale_id) if person_id else None
+        person = self.localized_snippet("person", person_id, locale_id) if person_id else None
         if person is None:
             return None
-        return {"id": person.pk, "name": person.name, "role": person.role}
+        return {"id": person.pk, "name": person.name, "role": person.extra}
 
     def topic(self, topic_id: int, locale_id: int) -> dict | None:
-        topic = self.localized_snippet(Topic, topic_id, locale_id)
+        topic = self.localized_snippet("topic", topic_id, locale_id)
         if topic is None:
             return None
-        return {"id": topic.pk, "name": topic.name, "slug": topic.slug}
+        return {"id": topic.pk, "name": topic.name, "slug": topic.extra}
 
     def image(self, image_id: int | None) -> dict | None:
         image = self.images.get(image_id) if image_id else None

@@ -132,9 +132,15 @@ def _on_site_changed(sender, instance, **kwargs):
     HomeDirectory.forget()
 
 
+def _on_restriction_changed(sender, instance, **kwargs):
+    # Making a section private (or public again) changes what the API may show.
+    HomeDirectory.forget()
+    emit(page_change("page.restriction_changed", instance.page))
+
+
 def connect() -> None:
     from wagtail.images import get_image_model
-    from wagtail.models import Page, Site
+    from wagtail.models import Locale, Page, PageViewRestriction, Site
 
     from taxonomy.models import Person, Topic
 
@@ -149,5 +155,8 @@ def connect() -> None:
         post_delete.connect(
             _on_snippet_or_image_deleted, sender=model, dispatch_uid=f"cms_content_deleted_{model._meta.label}"
         )
-    post_save.connect(_on_site_changed, sender=Site, dispatch_uid="cms_routing_site_saved")
-    post_delete.connect(_on_site_changed, sender=Site, dispatch_uid="cms_routing_site_deleted")
+    for model in (Site, Locale):
+        post_save.connect(_on_site_changed, sender=model, dispatch_uid=f"cms_routing_saved_{model._meta.label}")
+        post_delete.connect(_on_site_changed, sender=model, dispatch_uid=f"cms_routing_deleted_{model._meta.label}")
+    post_save.connect(_on_restriction_changed, sender=PageViewRestriction, dispatch_uid="cms_restriction_saved")
+    post_delete.connect(_on_restriction_changed, sender=PageViewRestriction, dispatch_uid="cms_restriction_deleted")

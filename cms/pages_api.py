@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Schema
 from ninja.errors import HttpError
 from pydantic import Field, TypeAdapter, field_validator
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page, Site
 
 from .api import StrictRouter
 from .api_render import RenderContext
@@ -31,11 +31,12 @@ MAX_LIMIT = 100
 router = StrictRouter(tags=["pages"])
 
 
-def resolve_locale(code: str) -> Locale:
-    try:
-        return Locale.all_objects.get(language_code=code)
-    except Locale.DoesNotExist as error:
-        raise HttpError(400, _("Unknown locale “%(code)s”.") % {"code": code}) from error
+def resolve_locale(code: str) -> int:
+    """The id of the locale of language `code` (from the cached directory: no query)."""
+    locale_id = HomeDirectory.load().locale_ids.get(code)
+    if locale_id is None:
+        raise HttpError(400, _("Unknown locale “%(code)s”.") % {"code": code})
+    return locale_id
 
 
 # --- query parameters ---------------------------------------------------------------
@@ -180,7 +181,12 @@ def _render_page(page, fields, context: RenderContext, is_fallback: bool) -> dic
 
 
 def _base_queryset():
-    return Page.objects.live().public()
+    """Live pages outside private sections: the only pages the API ever shows outside previews."""
+    queryset = Page.objects.live()
+    # Like PageQuerySet.public(), but from the cached list of restricted paths.
+    for path in HomeDirectory.load().restricted_paths:
+        queryset = queryset.exclude(path__startswith=path)
+    return queryset
 
 
 def _date_expression(types: list[PageTypeAPI]):
@@ -275,12 +281,12 @@ def _locale_filter(queryset, query: PageListQuery):
         return queryset
     locale = resolve_locale(query.locale)
     if not query.fallback:
-        return queryset.filter(locale=locale)
+        return queryset.filter(locale_id=locale)
     fallback = resolve_locale(query.fallback)
     if fallback == locale:
         raise HttpError(400, _("`fallback` must differ from `locale`."))
-    translated = _base_queryset().filter(locale=locale).values("translation_key")
-    return queryset.filter(Q(locale=locale) | Q(locale=fallback) & ~Q(translation_key__in=translated))
+    translated = _base_queryset().filter(locale_id=locale).values("translation_key")
+    return queryset.filter(Q(locale_id=locale) | Q(locale_id=fallback) & ~Q(translation_key__in=translated))
 
 
 ORDERINGS = {
@@ -341,7 +347,7 @@ def _list_pages(request, query: PageListQuery):
 
     fallback_ids = set()
     if query.locale and query.fallback:
-        requested = resolve_locale(query.locale).pk
+        requested = resolve_locale(query.locale)
         fallback_ids = {pk for pk, _ct, _t, locale_id in rows if locale_id != requested}
     return {
         "count": count,

@@ -1,13 +1,14 @@
-"""Where a page lives on its front end: `/{language}/{path below the home page}`.
+"""Where a page lives on its front end: `/{language}/{path below the home page}`, and who may see it.
 
 Each site (front end) has one home page per language: the site's root page
 and its translations, all children of Wagtail's root. A page's front-end path
 is its language code followed by its `url_path` below its home, e.g. the
 French article `/portail/actualites/defense/` is `/fr/actualites/defense/`.
 
-The map of homes is small and changes rarely, so it is built with one query
-and kept in the cache (dropped whenever a home page or a site changes, see
-`signal_handlers`), which keeps path computation free of per-page queries.
+The map of homes, the locales and the private sections of the tree are small
+and change rarely, so they are read once and kept in the cache (dropped
+whenever a home page, a site, a locale or a view restriction changes, see
+`content_events`), which keeps hot requests free of these queries.
 """
 
 from dataclasses import dataclass
@@ -33,9 +34,11 @@ class Home:
 class HomeDirectory:
     """The home pages of every site and the language of every locale."""
 
-    def __init__(self, homes: list[Home], languages: dict[int, str]):
+    def __init__(self, homes: list[Home], languages: dict[int, str], restricted_paths: list[str]):
         self.homes = homes
         self.languages = languages  # locale id -> language code
+        # Tree paths of pages with view restrictions: they and their descendants are private.
+        self.restricted_paths = restricted_paths
         self.locale_ids = {code: pk for pk, code in languages.items()}
         self.by_prefix = {home.url_path: home for home in homes}
 
@@ -43,8 +46,11 @@ class HomeDirectory:
     def load(cls) -> "HomeDirectory":
         cached = cache.get(HOMES_CACHE_KEY)
         if cached is None:
+            from wagtail.models import PageViewRestriction
+
             languages = dict(Locale.all_objects.values_list("id", "language_code"))
-            cached = (cls._query(languages), languages)
+            restricted = sorted(set(PageViewRestriction.objects.values_list("page__path", flat=True)))
+            cached = (cls._query(languages), languages, restricted)
             cache.set(HOMES_CACHE_KEY, cached, timeout=None)
         return cls(*cached)
 

@@ -136,7 +136,7 @@ def _snippet_list(model, query: SnippetListQuery, render):
 
     queryset = model.objects.select_related("locale").order_by("name", "pk")
     if query.locale:
-        queryset = queryset.filter(locale=resolve_locale(query.locale))
+        queryset = queryset.filter(locale_id=resolve_locale(query.locale))
     queryset = queryset.annotate(total=_window_count())
     rows = list(queryset[query.offset : query.offset + query.limit])
     count = rows[0].total if rows else queryset.count()
