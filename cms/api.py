@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
+from ninja.constants import NOT_SET
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.params.models import PathModel, QueryModel
@@ -84,10 +85,21 @@ def reject_unknown_query_parameters(path: str, view_func):
     return checked
 
 
+ERROR_RESPONSES = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 429: Problem}
+
+
 class StrictRouter(Router):
-    """A ninja Router whose operations refuse undeclared query parameters."""
+    """A ninja Router whose operations refuse undeclared query parameters and declare their errors.
+
+    Errors are raised and turned into problem documents by the handlers below;
+    declaring them here puts them in the OpenAPI document beside the success
+    schema, so clients can generate types for both.
+    """
 
     def add_api_operation(self, path, methods, view_func, **kwargs):
+        response = kwargs.get("response", NOT_SET)
+        if response is not NOT_SET and response is not None and not isinstance(response, dict):
+            kwargs["response"] = {200: response, **ERROR_RESPONSES}
         super().add_api_operation(path, methods, reject_unknown_query_parameters(path, view_func), **kwargs)
 
 
@@ -169,10 +181,16 @@ page_types.register(*home_page_types, *news_page_types, *interview_page_types, *
 
 from taxonomy.api import router as taxonomy_router  # noqa: E402
 
+from .api_access import RATE_LIMITS, READ_ACCESS, install_access_handlers  # noqa: E402
 from .pages_api import router as pages_router  # noqa: E402
+from .preview_api import router as preview_router  # noqa: E402
 
-api.add_router("", pages_router)
-api.add_router("", taxonomy_router)
+install_access_handlers(api)
+# Content is public: anonymous reads are allowed at a lower rate; a key that
+# is sent must be valid, and raises the rate to the key's own limit.
+api.add_router("", pages_router, auth=READ_ACCESS, throttle=RATE_LIMITS)
+api.add_router("", taxonomy_router, auth=READ_ACCESS, throttle=RATE_LIMITS)
+api.add_router("", preview_router, throttle=RATE_LIMITS)
 
 
 from accounts.api import router as accounts_router  # noqa: E402  (the routers need `api`'s conventions first)

@@ -11,6 +11,7 @@ or page shows its French version when there is one (wagtail-localize copies
 links to every translation as they are, pointing at the source objects).
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -26,6 +27,8 @@ from taxonomy.models import Person, Topic
 
 from .caching import depends_on
 from .routing import HomeDirectory
+
+BLOCK_KEY = re.compile(r' data-block-key="[^"]*"')
 
 # Named image sizes every image is offered in, each in its original format and
 # in WebP. `fill-…-c100` crops around the focal point editors set.
@@ -299,4 +302,6 @@ class RenderContext:
                 return "<a>"
             return f'<a href="{escape(self.absolute(document.url))}" data-document-id="{document.pk}">'
 
-        return LinkRewriter(rules={"page": page_link, "document": document_link})(html or "")
+        html = LinkRewriter(rules={"page": page_link, "document": document_link})(html or "")
+        # The editor's block keys mean nothing outside Wagtail's admin.
+        return BLOCK_KEY.sub("", html)

@@ -62,7 +62,8 @@ def _fresh(entry) -> bool:
 
 
 def _respond(request, entry, status=200) -> HttpResponse:
-    if request.headers.get("If-None-Match") and entry["etag"] in _parse_etags(request.headers["If-None-Match"]):
+    candidates = _parse_etags(request.headers.get("If-None-Match", ""))
+    if entry["etag"] in candidates or "*" in candidates:
         response = HttpResponseNotModified()
     else:
         response = HttpResponse(entry["body"], status=status, content_type="application/json")
@@ -73,9 +74,8 @@ def _respond(request, entry, status=200) -> HttpResponse:
 
 
 def _parse_etags(header: str) -> list[str]:
-    if header.strip() == "*":
-        return ["*"]
-    return [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    # If-None-Match compares weakly (RFC 9110), so W/"x" matches "x".
+    return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
 
 
 def cached_json(request, render) -> HttpResponse:
@@ -117,6 +117,9 @@ def bump(*tags: str) -> None:
 
 def tags_for_change(change: ContentChange) -> list[str]:
     tags = []
+    if change.event == "page.restriction_changed":
+        # A private section hides every page below it: everything showing pages is stale.
+        tags.append("visibility")
     if change.event.startswith("page."):
         tags += [f"page:{pk}" for pk in change.ids]
         tags += [f"pagekey:{key}" for key in change.translation_keys]
@@ -133,3 +136,8 @@ def tags_for_change(change: ContentChange) -> list[str]:
 @listen
 def invalidate(change: ContentChange) -> None:
     bump(*tags_for_change(change), ANY_CHANGE)
+
+
+def invalidate_everything() -> None:
+    """Make every cached response stale, e.g. after a bulk import that sent no content events."""
+    bump("visibility", "listing:*", "people", "topics", "sites", ANY_CHANGE)

@@ -121,13 +121,6 @@ class FrontEndAPIKey(models.Model):
 
     objects = APIKeyQuerySet.as_manager()
 
-    panels = [
-        FieldPanel("front_end"),
-        FieldPanel("name"),
-        MultiFieldPanel([FieldPanel("can_read"), FieldPanel("can_preview")], heading=_("Scopes")),
-        FieldPanel("rate_limit_per_minute"),
-        FieldPanel("revoked_at"),
-    ]
 
     class Meta:
         verbose_name = _("API key")
@@ -168,3 +161,6 @@ class FrontEndAPIKey(models.Model):
 
     def matches(self, secret: str) -> bool:
         return hmac.compare_digest(self.digest, self.digest_of(secret))
+
+
+from .webhooks import WebhookDelivery  # noqa: E402,F401

@@ -22,6 +22,7 @@ from wagtail.models import Page, Site
 
 from .api import StrictRouter
 from .api_render import RenderContext
+from .api_schemas import PageItemBase
 from .caching import cached_json, depends_on
 from .content_types import PageTypeAPI, page_types
 from .routing import HomeDirectory
@@ -117,7 +118,8 @@ def selected_fields(fields: str, types: list[PageTypeAPI]) -> dict[str, set[str]
         return {t.label: set(t.summary_field_names) for t in types}
     requested = {name.strip() for name in fields.split(",") if name.strip()}
     known = set().union(*(t.field_names for t in types)) if types else set()
-    unknown = sorted(requested - known)
+    # Fields every item always carries may be named too; they are there anyway.
+    unknown = sorted(requested - known - set(PageItemBase.model_fields))
     if unknown:
         raise HttpError(
             400,
@@ -182,6 +184,7 @@ def _render_page(page, fields, context: RenderContext, is_fallback: bool) -> dic
 
 def _base_queryset():
     """Live pages outside private sections: the only pages the API ever shows outside previews."""
+    depends_on("visibility")
     queryset = Page.objects.live()
     # Like PageQuerySet.public(), but from the cached list of restricted paths.
     for path in HomeDirectory.load().restricted_paths:

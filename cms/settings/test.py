@@ -7,7 +7,7 @@ PostgreSQL and Redis.
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import LOGGING, TASKS
+from .base import CACHES, LOGGING, REDIS_URL, TASKS
 
 SECRET_KEY = "test-only-key"  # noqa: S105
 DEBUG = False
@@ -19,3 +19,18 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # Task and page-publish logs at INFO would drown test output.
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}
+
+# xdist workers share one Redis in CI: each gets its own database, so that a
+# test's cache.clear() (FLUSHDB) or a cached API response never reaches another
+# worker, whose test database holds different rows under the same ids.
+if REDIS_URL:
+    import os
+    from urllib.parse import urlsplit, urlunsplit
+
+    _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    _url = urlsplit(REDIS_URL)
+    _base_db = int(_url.path.strip("/") or 0)
+    CACHES = {
+        **CACHES,
+        "default": {**CACHES["default"], "LOCATION": urlunsplit(_url._replace(path=f"/{(_base_db - _worker) % 16}"))},
+    }
