@@ -1,0 +1,1 @@
+"""Demo and synthetic content: the bilingual demo site and large benchmark trees."""
