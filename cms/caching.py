@@ -80,6 +80,10 @@ def _parse_etags(header: str) -> list[str]:
 
 def cached_json(request, render) -> HttpResponse:
     """Serve `render()` (which returns JSON bytes) through the tagged cache, with ETag/304."""
+    if not getattr(settings, "CMS_API_CACHE_ENABLED", True):
+        # Still conditional (ETag from the body), but every request renders: for benchmarks and debugging.
+        body = render()
+        return _respond(request, {"body": body, "etag": _etag(body), "last_modified": _now_http()})
     key = _key(request)
     entry = cache.get(key)
     if _fresh(entry):
@@ -92,17 +96,20 @@ def cached_json(request, render) -> HttpResponse:
         body = render()
     finally:
         _collector.reset(token)
-    entry = {
-        "body": body,
-        "etag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
-        "last_modified": format_datetime(timezone.now(), usegmt=True),
-        "tags": _current_versions(tags),
-    }
+    entry = {"body": body, "etag": _etag(body), "last_modified": _now_http(), "tags": _current_versions(tags)}
     # A change committed while this rendered may not be in the body, yet its
     # new tag versions were just read: such an entry is served but not kept.
     if cache.get(TAG_PREFIX + ANY_CHANGE, 0) == epoch_before:
         cache.set(key, entry, timeout=getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
     return _respond(request, entry)
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _now_http() -> str:
+    return format_datetime(timezone.now(), usegmt=True)
 
 
 def bump(*tags: str) -> None:
