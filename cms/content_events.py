@@ -120,11 +120,13 @@ def _on_snippet_or_image_deleted(sender, instance, **kwargs):
 
 def _object_change(event, sender, instance) -> ContentChange:
     translation_key = getattr(instance, "translation_key", None)
+    locale_id = getattr(instance, "locale_id", None)
     return ContentChange(
         event=event,
         model=sender._meta.label,
         ids=(instance.pk,),
         translation_keys=(str(translation_key),) if translation_key else (),
+        locale=HomeDirectory.load().languages.get(locale_id) if locale_id else None,
     )
 
 

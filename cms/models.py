@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
+from .webhooks import new_secret
+
 
 def normalise_origin(value: str) -> str:
     """`https://Example.org:443/` -> `https://example.org`; raises ValueError if it is not an origin."""
@@ -44,7 +46,17 @@ class FrontEnd(models.Model):
         _("preview URL"), blank=True, help_text=_("Where editors see unpublished pages on this front end.")
     )
     webhook_url = models.URLField(_("webhook URL"), blank=True)
-    webhook_secret = models.CharField(_("webhook secret"), max_length=200, blank=True)
+    webhook_secret = models.CharField(
+        _("webhook secret"),
+        max_length=200,
+        blank=True,
+        default=new_secret,
+        help_text=_(
+            "Signs each webhook (Standard Webhooks: HMAC-SHA256 in the webhook-signature header). "
+            "A value starting with whsec_ is a base64-encoded key, as Standard Webhooks libraries "
+            "generate and expect; any other value is used as is. Give the receiver the same value."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = FrontEndQuerySet.as_manager()
