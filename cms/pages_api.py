@@ -74,7 +74,10 @@ class PageListQuery(Schema):
     def known_types(cls, value):
         unknown = [label for label in value if page_types.get(label) is None]
         if unknown:
-            raise ValueError(f"unknown page type(s): {', '.join(unknown)}; known: {', '.join(page_types.labels)}")
+            raise ValueError(
+                _("unknown page type(s): %(unknown)s; known: %(known)s")
+                % {"unknown": ", ".join(unknown), "known": ", ".join(page_types.labels)}
+            )
         return value
 
 

@@ -440,11 +440,6 @@ def test_admin_renders_in_french_for_a_french_speaking_editor(french_editor_clie
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="The project has no French catalogue (cms/locale/fr/LC_MESSAGES/django.po) yet: "
-    "our own verbose names and panel headings still show in English in the French admin.",
-)
 def test_our_own_labels_are_translated_in_the_french_admin(french_editor_client, pages):
     response = french_editor_client.get(edit_url(pages[NewsArticlePage]))
 
