@@ -49,3 +49,15 @@ lint: install-dev
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static
+
+## make bench: the content API under load against stock Wagtail, on SQLite and PostgreSQL (docs/benchmarks.md).
+## `make bench BENCH_PAGES=2000` is quicker; `make bench BENCH_ARGS="--help"` lists the options.
+BENCH_PAGES ?= 10000
+.PHONY: bench
+bench: install
+	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null 2>&1 || \
+	  { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null 2>&1; } || \
+	  echo "wrk could not be installed: bench/load.py will generate the load"
+	$(PY) bench/run.py --pages $(BENCH_PAGES) $(BENCH_ARGS)

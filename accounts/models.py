@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.db import models
@@ -26,6 +27,10 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
+    def media_accounts(self):
+        """Media professionals: accounts made through the public sign-up, never editors."""
+        return self.filter(is_staff=False, is_superuser=False)
+
     def create_superuser(self, email, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
@@ -33,7 +38,12 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """Editors and media professionals alike log in with their e-mail address."""
+    """Editors and media professionals alike log in with their e-mail address.
+
+    The media-account profile (organisation, country, language, terms) lives
+    on the user row itself: every media account has one, it is small, and the
+    admin filters on it without a join.
+    """
 
     email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
@@ -45,6 +55,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    organisation = models.CharField(_("organisation / media outlet"), max_length=200, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 code."))
+    language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        default="en",
+        help_text=_("The language of every e-mail the portal sends to this person."),
+    )
+    terms_version = models.CharField(_("terms of use accepted (version)"), max_length=32, blank=True)
+    terms_accepted_at = models.DateTimeField(_("terms of use accepted on"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -73,3 +93,49 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name or self.email
+
+    @property
+    def has_accepted_current_terms(self) -> bool:
+        return bool(self.terms_accepted_at) and self.terms_version == current_terms_version()
+
+    def accept_terms(self, version: str) -> None:
+        self.terms_version = version
+        self.terms_accepted_at = timezone.now()
+
+
+def current_terms_version() -> str:
+    return getattr(settings, "ACCOUNTS_TERMS_VERSION", "1")
+
+
+class NewsletterSubscription(models.Model):
+    """One person's consent to receive the newsletter, kept after they unsubscribe as the record of it."""
+
+    class Source(models.TextChoices):
+        SIGNUP = "signup", _("sign-up form")
+        WELCOME = "welcome", _("offer after sign-up")
+        PROFILE = "profile", _("profile")
+        ADMIN = "admin", _("administrator")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="newsletter_subscription",
+    )
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    language = models.CharField(_("language"), max_length=8)
+    consented_at = models.DateTimeField(_("consent given on"))
+    source = models.CharField(_("consent source"), max_length=16, choices=Source.choices)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("newsletter subscription")
+        verbose_name_plural = _("newsletter subscriptions")
+        ordering = ["-consented_at"]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_subscribed(self) -> bool:
+        return self.unsubscribed_at is None

@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
+    # allauth headless: sign-up, codes, log-in, sessions, its OpenAPI specification.
+    path("_allauth/", include("accounts.urls")),
     # Headless: pages are rendered by the front ends, not here, so Wagtail's
     # page-serving URLs are deliberately not mounted.
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

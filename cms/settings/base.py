@@ -29,11 +29,15 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "cms",
     "accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.headless",
     "taxonomy",
     "home",
     "news",
     "interviews",
     "videos",
+    "wagtail_headless_preview",
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales
     "wagtail.contrib.forms",
@@ -53,6 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "corsheaders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,6 +67,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response it lets through, preflight answers and
+    # redirects included, carries the CORS headers browsers need to read it.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -193,9 +202,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LANGUAGE_CODE = "en"
 CONTENT_LANGUAGES = env.list("CONTENT_LANGUAGES", default=["en", "fr"])
 _LANGUAGE_NAMES = {"en": _("English"), "fr": _("French"), "de": _("German"), "es": _("Spanish")}
-LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = [
-    (code, _LANGUAGE_NAMES.get(code, code)) for code in CONTENT_LANGUAGES
-]
+LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = [(code, _LANGUAGE_NAMES.get(code, code)) for code in CONTENT_LANGUAGES]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("en", "English"), ("fr", "Français")]
 WAGTAIL_I18N_ENABLED = True
 USE_I18N = True
@@ -243,3 +250,147 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Accounts (django-allauth headless) -------------------------------------
+
+# Media professionals sign up and log in through allauth's headless API at
+# /_allauth/{browser,app}/v1/ (docs/security.md explains each guarantee).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# The portal's mandated policy: 12+ characters, no whitespace, upper- and
+# lower-case letters, digits and symbols (see docs/security.md for why this
+# deviates from NIST SP 800-63B / ASVS), plus Django's own checks.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.password_validation.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "accounts.password_validation.NoWhitespaceValidator"},
+    {"NAME": "accounts.password_validation.CharacterClassesValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "first_name", "last_name", "organisation")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+HEADLESS_ONLY = True
+HEADLESS_CLIENTS = ("browser", "app")
+HEADLESS_SERVE_SPECIFICATION = True
+HEADLESS_ADAPTER = "accounts.adapter.HeadlessAdapter"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.MediaAccountSignupForm"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = 30 * 60
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_MAX_ATTEMPTS = 5
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = 3  # new codes per verification (same expiry, same attempts)
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_TIMEOUT = 30 * 60
+ACCOUNT_PASSWORD_RESET_BY_CODE_MAX_ATTEMPTS = 5
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # "return to the page you were on and log in"
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed" mails
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{WAGTAIL_SITE_NAME}] "
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,4/30m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "confirm_email": "1/10s/key",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+# Wrong or repeated code submissions, counted atomically in the cache on top
+# of allauth's per-session counter (accounts/throttle.py).
+ACCOUNTS_CODE_SUBMISSIONS_PER_ADDRESS = 10  # per address and 30-minute window, across sessions
+ACCOUNTS_ADMIN_LOGIN_RATE = {"ip": (20, 5 * 60), "key": (5, 5 * 60)}  # failed attempts, seconds
+# Seconds between attempts to hand an account e-mail to the SMTP server.
+ACCOUNTS_EMAIL_RETRY_DELAYS = (15, 60, 300, 900)
+# The terms of use a sign-up accepts; bump the version when they change.
+ACCOUNTS_TERMS_VERSION = env.str("ACCOUNTS_TERMS_VERSION", default="2025-01")
+# Links in account e-mails go to the front end the request came from when it
+# is registered (cms.FrontEnd); otherwise to this one.
+ACCOUNTS_FRONTEND_URL = env.str("ACCOUNTS_FRONTEND_URL", default="http://localhost:3000").rstrip("/")
+HEADLESS_FRONTEND_URLS = {
+    "account_signup": f"{ACCOUNTS_FRONTEND_URL}/account/signup",
+    "account_reset_password": f"{ACCOUNTS_FRONTEND_URL}/account/password/reset",
+    "account_confirm_email": f"{ACCOUNTS_FRONTEND_URL}/account/verify-email/{{key}}",
+    "account_reset_password_from_key": f"{ACCOUNTS_FRONTEND_URL}/account/password/reset/key/{{key}}",
+    "socialaccount_login_error": f"{ACCOUNTS_FRONTEND_URL}/account/provider/callback",
+}
+# X-Forwarded-For is ignored unless this many proxies in front of the
+# application append to it; or name the one header a trusted proxy sets.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.RateLimitedAdminLoginForm"
+
+
+# --- Content API: caching and previews ---------------------------------------
+
+# Rendered responses are kept in the cache and dropped precisely when what
+# they show changes (cms/caching.py). Off: every request renders (benchmarks).
+CMS_API_CACHE_ENABLED = env.bool("API_CACHE_ENABLED", default=True)
+# What browsers and CDNs are told: fresh for max-age, then served stale while
+# they revalidate (a cheap 304 here) for stale-while-revalidate seconds.
+CMS_API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", default=60)
+CMS_API_CACHE_STALE_WHILE_REVALIDATE = env.int("API_CACHE_STALE_WHILE_REVALIDATE", default=300)
+# A CDN or reverse proxy in front of the API is purged on content changes
+# (cms/cdn.py) when both are set: the API's public base URL, and a purge
+# endpoint for Varnish-style PURGE requests. Other CDNs (Cloudflare,
+# CloudFront): configure WAGTAILFRONTENDCACHE in a settings module.
+CMS_API_PUBLIC_URL = env.str("API_PUBLIC_URL", default="")
+FRONTEND_CACHE_PURGE_URL = env.str("FRONTEND_CACHE_PURGE_URL", default="")
+if FRONTEND_CACHE_PURGE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": FRONTEND_CACHE_PURGE_URL,
+        }
+    }
+    # API URLs carry their language in parameters, not in a /{lang}/ prefix.
+    WAGTAILFRONTENDCACHE_LANGUAGES = []
+# How long an editor's preview link works on a front end, in seconds.
+CMS_PREVIEW_TOKEN_MAX_AGE = env.int("PREVIEW_TOKEN_MAX_AGE", default=3600)
+
+# --- API access: CORS, keys, rate limits ------------------------------------
+
+# Browsers may call the API and allauth's endpoints only from the origins of
+# active front ends in the registry (cms/cors.py answers django-cors-headers'
+# check_request_enabled signal); nothing is allowed statically.
+CORS_ALLOWED_ORIGINS = []
+CORS_URLS_REGEX = r"^/(api|_allauth)/"
+# allauth's browser flow keeps its session in a cookie. Credentials are safe
+# to allow because the origins are an explicit list, never "*".
+CORS_ALLOW_CREDENTIALS = True
+CORS_ALLOW_HEADERS = ["authorization", "x-api-key", "x-session-token", "content-type", "if-none-match", "x-csrftoken"]
+# Browsers only accept exact names here when credentials are allowed, hence
+# each rate-limit header rather than "x-ratelimit-*".
+CORS_EXPOSE_HEADERS = [
+    "etag",
+    "last-modified",
+    "retry-after",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+]
+
+# Requests per client IP (IPv6: per /64) without an API key: N/s, N/min,
+# N/hour or N/day. Each key carries its own rate, set in the admin.
+API_ANONYMOUS_RATE_LIMIT = env.str("API_ANONYMOUS_RATE_LIMIT", default="120/min")
+_count, _slash, _period = API_ANONYMOUS_RATE_LIMIT.partition("/")
+if not (_count.isdigit() and _period.lstrip("0123456789") in {"s", "sec", "m", "min", "h", "hour", "d", "day"}):
+    raise ImproperlyConfigured(
+        f"API_ANONYMOUS_RATE_LIMIT={API_ANONYMOUS_RATE_LIMIT!r}: expected a number of requests per period, "
+        "e.g. 120/min, 10/s, 5000/hour or 20000/day."
+    )
+# The client IP is found as allauth finds it (TRUSTED_PROXY_COUNT,
+# TRUSTED_CLIENT_IP_HEADER): one answer for rate limits across the site.
+API_TRUSTED_PROXY_COUNT = ALLAUTH_TRUSTED_PROXY_COUNT
+API_TRUSTED_CLIENT_IP_HEADER = ALLAUTH_TRUSTED_CLIENT_IP_HEADER
