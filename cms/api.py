@@ -196,3 +196,7 @@ api.add_router("", preview_router, throttle=RATE_LIMITS)
 from accounts.api import router as accounts_router  # noqa: E402  (the routers need `api`'s conventions first)
 
 api.add_router("", accounts_router)
+
+from search.api import router as search_router  # noqa: E402
+
+api.add_router("", search_router, auth=READ_ACCESS, throttle=RATE_LIMITS)

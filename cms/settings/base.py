@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "news",
     "interviews",
     "videos",
+    "search",
     "wagtail_headless_preview",
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales
@@ -214,7 +215,22 @@ LOCALE_PATHS = [PROJECT_DIR / "locale"]
 
 WAGTAIL_SITE_NAME = env.str("WAGTAIL_SITE_NAME", default="Media portal")
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's own search (admin, API v2 `?search=`): the database backend, or Elasticsearch/OpenSearch
+# when WAGTAILSEARCH_URL is set (WAGTAILSEARCH_ENGINE: the modelsearch backend module, e.g.
+# modelsearch.backends.opensearch2). "portal" keeps /api/v1/search/'s per-language index up to date.
+WAGTAILSEARCH_URL = env.str("WAGTAILSEARCH_URL", default="")
+WAGTAILSEARCH_BACKENDS = {
+    "default": (
+        {
+            "BACKEND": env.str("WAGTAILSEARCH_ENGINE", default="modelsearch.backends.elasticsearch8"),
+            "URLS": [WAGTAILSEARCH_URL],
+            "INDEX_PREFIX": env.str("WAGTAILSEARCH_INDEX_PREFIX", default="cms_"),
+        }
+        if WAGTAILSEARCH_URL
+        else {"BACKEND": "wagtail.search.backends.database"}
+    ),
+    "portal": {"BACKEND": "search.backend"},
+}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "vtt", "xlsx", "zip"]
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 30 * 1024 * 1024

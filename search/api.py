@@ -1,0 +1,272 @@
+"""`/api/v1/search/`: relevance-ranked, language-aware search over news, interviews and videos.
+
+Items are rendered exactly as in `/api/v1/pages/` listings (the same
+summary schema, `fields` selection and bulk loading), plus a highlighted
+`excerpt` and the `score`. Facets (counts per type, topic and year) cover the
+whole match set and are computed with GROUP BY queries; the number of queries
+does not grow with `limit`.
+"""
+
+from datetime import date
+from typing import Annotated, Literal, Union, get_args
+
+from django.db.models import Count, IntegerField, Window
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext as _
+from ninja import Query, Schema
+from ninja.errors import HttpError
+from pydantic import Field, create_model, field_validator
+
+from cms.api import StrictRouter
+from cms.caching import cached_json, depends_on
+from cms.content_types import page_types
+from cms.pages_api import (
+    MAX_LIMIT,
+    PageItem,
+    _base_queryset,
+    _specific_pages,
+    _start_of,
+    as_json,
+    render_pages,
+    resolve_locale,
+    selected_fields,
+)
+from cms.routing import HomeDirectory
+from taxonomy.models import PagePerson, PageTopic, Person, Topic
+
+from . import query as engine
+from .index import SEARCH_TAG, SEARCHED_LABELS
+from .models import SearchDocument
+from .text import MAX_QUERY_LENGTH
+
+router = StrictRouter(tags=["search"])
+
+MAX_TOPIC_FACETS = 50
+
+
+class SearchParameters(Schema):
+    q: str = Field(
+        "",
+        description=(
+            f"What to look for (1 to {MAX_QUERY_LENGTH} characters). Every word must match, in any form "
+            "(plural, feminine, accents and case do not matter); punctuation and operators are ordinary text."
+        ),
+    )
+    locale: str | None = Field(None, description="Only pages in this language, e.g. `fr`.")
+    type: list[str] = Field(
+        default_factory=list,
+        description="Page type(s): `news.NewsArticlePage`, `interviews.InterviewPage`, `videos.VideoPage`.",
+    )
+    topic: int | None = Field(None, ge=1, description="Only items linked to this topic (any language version).")
+    person: int | None = Field(None, ge=1, description="Only items linked to this person (any language version).")
+    date_from: date | None = Field(None, description="Items dated on or after this day (type's own date).")
+    date_to: date | None = Field(None, description="Items dated on or before this day.")
+    order: Literal["relevance", "-date"] = Field(
+        "relevance", description="`relevance` (best first) or `-date` (newest matches first)."
+    )
+    limit: int = Field(20, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0)
+    fields: str = Field(
+        "summary", description="`summary` (default), `*` for every field, or a comma-separated list of field names."
+    )
+
+    @field_validator("type")
+    @classmethod
+    def searched_types(cls, value):
+        unknown = [label for label in value if label not in SEARCHED_LABELS]
+        if unknown:
+            raise ValueError(
+                f"unknown page type(s): {', '.join(unknown)}; searchable: {', '.join(sorted(SEARCHED_LABELS))}"
+            )
+        return value
+
+
+# --- response schemas -------------------------------------------------------------------------
+
+
+def _hit_models():
+    """The listing schema of each searched type, with the excerpt and the score."""
+    union = get_args(PageItem)[0]
+    models = []
+    for model in get_args(union):
+        label = model.model_fields["type"].annotation.__args__[0]
+        if label in SEARCHED_LABELS:
+            models.append(
+                create_model(
+                    f"{model.__name__}Hit",
+                    __base__=model,
+                    __doc__=model.__doc__,
+                    excerpt=(
+                        str,
+                        Field(
+                            description="A passage of the text around the matched words, HTML with <mark> around them."
+                        ),
+                    ),
+                    score=(float, Field(description="Relevance: higher is better; comparable within one response.")),
+                )
+            )
+    return tuple(models)
+
+
+SearchHit = Annotated[Union[_hit_models()], Field(discriminator="type")]  # noqa: UP007
+
+
+class TypeFacet(Schema):
+    type: str
+    count: int
+
+
+class TopicFacet(Schema):
+    id: int = Field(description="The topic in the requested language when it has been translated; use it as `topic`.")
+    name: str
+    count: int
+
+
+class YearFacet(Schema):
+    year: int
+    count: int
+
+
+class Facets(Schema):
+    type: list[TypeFacet]
+    topic: list[TopicFacet] = Field(description=f"The {MAX_TOPIC_FACETS} topics with most matches.")
+    year: list[YearFacet]
+
+
+class SearchResults(Schema):
+    query: str
+    count: int = Field(description="How many items match, across all pages of results.")
+    limit: int
+    offset: int
+    items: list[SearchHit]
+    facets: Facets
+
+
+# --- endpoint ------------------------------------------------------------------------------------
+
+
+@router.get("/search/", response=SearchResults, exclude_unset=True, summary="Search news, interviews and videos")
+def search(request, params: Query[SearchParameters]):
+    query = params.q.strip()
+    if not query:
+        raise HttpError(400, _("Give something to search for in the `q` parameter."))
+    if len(query) > MAX_QUERY_LENGTH:
+        raise HttpError(
+            400,
+            _("The search query is too long: %(length)d characters, at most %(max)d.")
+            % {"length": len(query), "max": MAX_QUERY_LENGTH},
+        )
+    return cached_json(request, lambda: as_json(SearchResults, _search(request, params, query)))
+
+
+def _search(request, params: SearchParameters, query: str) -> dict:
+    depends_on("listing:*", SEARCH_TAG, "topics")
+    labels = params.type or sorted(SEARCHED_LABELS)
+    types = [page_types.get(label) for label in labels]
+    selection = selected_fields(params.fields, types)
+
+    documents = SearchDocument.objects.filter(page__in=_base_queryset(), page_type__in=labels)
+    directory = HomeDirectory.load()
+    if params.locale:
+        documents = documents.filter(locale_id=resolve_locale(params.locale))
+        languages = [params.locale]
+    else:
+        languages = sorted(directory.locale_ids)
+    if params.topic is not None:
+        keys = _existing_keys(Topic, params.topic, _("Unknown topic %(id)s."))
+        documents = documents.filter(
+            page_id__in=PageTopic.objects.filter(topic__translation_key__in=keys).values("page_id")
+        )
+    if params.person is not None:
+        keys = _existing_keys(Person, params.person, _("Unknown person %(id)s."))
+        documents = documents.filter(
+            page_id__in=PagePerson.objects.filter(person__translation_key__in=keys).values("page_id")
+        )
+    if params.date_from:
+        documents = documents.filter(date__gte=_start_of(params.date_from))
+    if params.date_to:
+        documents = documents.filter(date__lt=_start_of(params.date_to, next_day=True))
+    if params.date_from and params.date_to and params.date_from > params.date_to:
+        raise HttpError(400, _("`date_from` is after `date_to`."))
+
+    matched, score = engine.match(documents, query, languages)
+    empty = {"query": query, "count": 0, "limit": params.limit, "offset": params.offset, "items": []}
+    if matched is None:  # nothing but punctuation, symbols or emoji
+        return {**empty, "facets": _no_facets()}
+
+    ordering = ("-score", "-date", "-page_id") if params.order == "relevance" else ("-date", "-page_id")
+    ranked = matched.annotate(score=score, total=Window(Count("pk", output_field=IntegerField()))).order_by(*ordering)
+    rows = list(
+        ranked.values_list("page_id", "page_type", "score", "total", "summary", "body", "language")[
+            params.offset : params.offset + params.limit
+        ]
+    )
+    count = rows[0][3] if rows else (matched.count() if params.offset else 0)
+
+    ids_by_type: dict[str, list[int]] = {}
+    for page_id, label, *_rest in rows:
+        ids_by_type.setdefault(label, []).append(page_id)
+    pages_by_id = _specific_pages(ids_by_type, {t.label: t for t in types})
+    pages = [pages_by_id[row[0]] for row in rows if row[0] in pages_by_id]
+    rendered = {item["id"]: item for item in render_pages(request, pages, selection)}
+    items = []
+    for page_id, _label, value, _total, summary, body, language in rows:
+        if page_id in rendered:
+            item = rendered[page_id]
+            item["excerpt"] = engine.excerpt(summary, body, query, language)
+            item["score"] = round(float(value or 0), 6)
+            items.append(item)
+    return {
+        **empty,
+        "count": count,
+        "items": items,
+        "facets": _facets(matched, params.locale) if count else _no_facets(),
+    }
+
+
+def _no_facets():
+    return {"type": [], "topic": [], "year": []}
+
+
+def _existing_keys(model, object_id: int, unknown: str):
+    key = model.objects.filter(pk=object_id).values_list("translation_key", flat=True).first()
+    if key is None:
+        raise HttpError(400, unknown % {"id": object_id})
+    return [key]
+
+
+def _facets(matched, locale: str | None) -> dict:
+    matched = matched.order_by()
+    # Types and years from one scan of the match set.
+    by_type, by_year = {}, {}
+    for row in matched.annotate(year=ExtractYear("date")).values("page_type", "year").annotate(count=Count("page_id")):
+        by_type[row["page_type"]] = by_type.get(row["page_type"], 0) + row["count"]
+        by_year[row["year"]] = by_year.get(row["year"], 0) + row["count"]
+    ranked_types = sorted(by_type.items(), key=lambda entry: (-entry[1], entry[0]))
+    types = [{"type": label, "count": n} for label, n in ranked_types]
+    years = [{"year": year, "count": n} for year, n in sorted(by_year.items(), reverse=True)]
+    topic_counts = list(
+        PageTopic.objects.filter(page_id__in=matched.values("page_id"))
+        .values("topic__translation_key")
+        .annotate(count=Count("page_id", distinct=True))
+        .order_by("-count", "topic__translation_key")[:MAX_TOPIC_FACETS]
+    )
+    wanted = HomeDirectory.load().locale_ids.get(locale) if locale else None
+    best = {}
+    for pk, key, locale_id, name in Topic.objects.filter(
+        translation_key__in=[row["topic__translation_key"] for row in topic_counts]
+    ).values_list("pk", "translation_key", "locale_id", "name"):
+        # The topic in the requested language if it exists; otherwise its lowest-id version.
+        rank = (locale_id != wanted, pk)
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, pk, name)
+    topics = [
+        {
+            "id": best[row["topic__translation_key"]][1],
+            "name": best[row["topic__translation_key"]][2],
+            "count": row["count"],
+        }
+        for row in topic_counts
+        if row["topic__translation_key"] in best
+    ]
+    return {"type": types, "topic": topics, "year": years}

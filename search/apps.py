@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchConfig(AppConfig):
+    """The portal's search: a per-language full-text index of published pages and `/api/v1/search/`."""
+
+    name = "search"
+    verbose_name = _("Search")
+
+    def ready(self):
+        from cms.content_events import listen
+
+        from .index import follow_content_change
+
+        listen(follow_content_change)

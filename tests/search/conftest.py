@@ -1,0 +1,129 @@
+"""The search tests' portal: the bilingual demo content, some generated content and a few purpose-built pages.
+
+Built once per module inside a transaction rolled back at the end (as in
+tests/cms). Demo videos are generated small: search reads their words, not
+their pictures.
+"""
+
+import datetime
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.db import transaction
+from wagtail.documents import get_document_model
+from wagtail.models import Locale, Page
+
+from home.demo import builder
+from news.models import NewsArticlePage, NewsIndexPage
+from search.index import rebuild
+from videos.models import VideoCaptionTrack, VideoPage
+
+_generate = builder.media.generate_test_video
+
+
+def _small_video(path, **options):
+    # Same duration (the shot lists depend on it), a fraction of the pixels.
+    return _generate(
+        path, **{**options, "width": 160, "height": 90, "fps": 5 if options.get("codec") != "h264" else 10}
+    )
+
+
+def publish(page):
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def caption_document(title, cues):
+    body = "WEBVTT\n\n" + "\n\n".join(f"00:00:0{i}.000 --> 00:00:0{i + 1}.000\n{cue}" for i, cue in enumerate(cues))
+    return get_document_model().objects.create(title=title, file=ContentFile(body.encode(), name=f"{title}.vtt"))
+
+
+def build_extras(en: Locale, fr: Locale) -> SimpleNamespace:
+    news_en = NewsIndexPage.objects.get(locale=en, slug="news")
+    news_fr = NewsIndexPage.objects.get(locale=fr, slug="actualites")
+
+    def article(parent, locale, slug, title, body="", standfirst="", days=10, live=True):
+        page = NewsArticlePage(
+            locale=locale,
+            title=title,
+            slug=slug,
+            standfirst=standfirst,
+            published_at=datetime.datetime(2020, 3, 1, tzinfo=datetime.UTC) - datetime.timedelta(days=days),
+            body=[("paragraph", f"<p>{body}</p>")] if body else [],
+            live=live,
+        )
+        parent.add_child(instance=page)
+        return publish(page) if live else page
+
+    extras = SimpleNamespace(
+        icebreakers=article(news_en, en, "icebreakers", "Icebreakers in the High North", "Ships and crews train."),
+        maritime=article(
+            news_en, en, "maritime-update", "Maritime update", "Allied navies also discussed icebreakers once."
+        ),
+        draft=article(news_en, en, "draft-icebreaker", "Icebreaker secrets", "Never published.", live=False),
+        brise_glace=article(
+            news_fr,
+            fr,
+            "brise-glace",
+            "Les brise-glace du Grand Nord",
+            "Les équipages s’entraînent près de l’Arctique.",
+        ),
+    )
+    # Captions: each page's own language is searched, the other language's track is not.
+    hq_en = VideoPage.objects.get(locale=en, slug="b-roll-nato-headquarters-brussels")
+    hq_fr = hq_en.get_translation(fr).specific
+    english = caption_document("hq-en", ["Protecting submarine cables is a priority."])
+    french = caption_document("hq-fr", ["Protéger les câbles sous-marins est une priorité."])
+    for page in (hq_en, hq_fr):
+        VideoCaptionTrack.objects.create(page=page, locale=en, document=english)
+        VideoCaptionTrack.objects.create(page=page, locale=fr, document=french)
+    return extras
+
+
+def page_keys(en: Locale, fr: Locale, extras: SimpleNamespace) -> dict[str, Page]:
+    """Pages by the short names the relevance set uses."""
+    from interviews.models import InterviewPage
+
+    def pair(model, english_slug):
+        page = model.objects.get(locale=en, slug=english_slug)
+        return page, page.get_translation(fr)
+
+    keys = {}
+    for name, model, slug in (
+        ("news", NewsArticlePage, "smart-defence-ministers-take-stock"),
+        ("interview", InterviewPage, "interview-with-bruno-racine"),
+        ("video-press", VideoPage, "press-conference-by-the-nato-secretary-general"),
+        ("video-hq", VideoPage, "b-roll-nato-headquarters-brussels"),
+        ("video-seminar", VideoPage, "seminar-on-natos-core-security-tasks-luxembourg"),
+    ):
+        keys[f"{name}-en"], keys[f"{name}-fr"] = pair(model, slug)
+    keys.update(
+        {
+            "icebreakers-en": extras.icebreakers,
+            "maritime-en": extras.maritime,
+            "draft-en": extras.draft,
+            "brise-glace-fr": extras.brise_glace,
+        }
+    )
+    return keys
+
+
+@pytest.fixture(scope="module")
+def portal(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        with mock.patch.object(builder.media, "generate_test_video", _small_video):
+            call_command("load_demo_content", verbosity=0)
+        call_command("generate_content", news=12, interviews=6, seed=7, verbosity=0)
+        en, fr = Locale.objects.get(language_code="en"), Locale.objects.get(language_code="fr")
+        extras = build_extras(en, fr)
+        # Inside this never-committed transaction, after-commit listeners never run: index now.
+        rebuild()
+        cache.clear()
+        yield SimpleNamespace(en=en, fr=fr, pages=page_keys(en, fr, extras), **vars(extras))
+        transaction.set_rollback(True)
+    cache.clear()
