@@ -50,9 +50,8 @@ def generated_video_path(tmp_path_factory, **options) -> Path:
     return _VIDEO_CACHE[key]
 
 
-@pytest.fixture
-def make_video(db, tmp_path_factory):
-    """Create a `Video` from a real generated master, probed as an upload would be."""
+def video_factory(tmp_path_factory):
+    """A function creating a `Video` from a real generated master, probed as an upload would be."""
 
     def make(title="Press conference", **options) -> Video:
         options.setdefault("duration", 4.0)
@@ -65,3 +64,8 @@ def make_video(db, tmp_path_factory):
         return video
 
     return make
+
+
+@pytest.fixture
+def make_video(db, tmp_path_factory):
+    return video_factory(tmp_path_factory)
