@@ -100,6 +100,8 @@ class StrictRouter(Router):
         response = kwargs.get("response", NOT_SET)
         if response is not NOT_SET and response is not None and not isinstance(response, dict):
             kwargs["response"] = {200: response, **ERROR_RESPONSES}
+        elif isinstance(response, dict):
+            kwargs["response"] = {**ERROR_RESPONSES, **response}
         super().add_api_operation(path, methods, reject_unknown_query_parameters(path, view_func), **kwargs)
 
 
@@ -200,3 +202,8 @@ api.add_router("", accounts_router)
 from search.api import router as search_router  # noqa: E402
 
 api.add_router("", search_router, auth=READ_ACCESS, throttle=RATE_LIMITS)
+
+from videos.downloads_api import router as downloads_router  # noqa: E402
+
+# People, not front ends, download: these endpoints authenticate accounts (see accounts.api.member_auth).
+api.add_router("", downloads_router)

@@ -8,6 +8,12 @@ touches (see `invalidate`), which makes exactly the affected responses stale;
 nothing else is thrown away. A hit costs two cache reads and no database
 query; `If-None-Match` on a fresh entry answers 304 the same way.
 
+A few fields depend on who is asking (whether the caller may download a
+video). Apps declare such a dependency with `vary_by_caller`: a function
+that maps the request to a short variant (empty for anonymous callers, and
+free to compute for them). The variant joins the cache key, and a
+response for an identified caller is marked `private`.
+
 Tags are recorded while a response renders through a context variable, so
 the code that loads a page or an image says what the response depends on
 at the place it loads it (`depends_on`).
@@ -39,16 +45,31 @@ def depends_on(*tags: str) -> None:
         collected.update(tags)
 
 
-def cache_control() -> str:
+# The request headers a caller-dependent field may look at (see `vary_by_caller`).
+CALLER_HEADERS = "X-Session-Token, Cookie"
+_caller_variants = []
+
+
+def vary_by_caller(variant):
+    """Register `variant(request) -> str`: what, about the caller, responses depend on ("" when nothing)."""
+    _caller_variants.append(variant)
+    return variant
+
+
+def caller_variant(request) -> str:
+    return "|".join(part for part in (variant(request) for variant in _caller_variants) if part)
+
+
+def cache_control(private: bool = False) -> str:
     max_age = getattr(settings, "CMS_API_CACHE_MAX_AGE", 60)
     stale = getattr(settings, "CMS_API_CACHE_STALE_WHILE_REVALIDATE", 300)
-    return f"public, max-age={max_age}, stale-while-revalidate={stale}"
+    return f"{'private' if private else 'public'}, max-age={max_age}, stale-while-revalidate={stale}"
 
 
-def _key(request) -> str:
+def _key(request, variant: str = "") -> str:
     # The host is part of the key because responses carry absolute media URLs.
     query = urlencode(sorted(request.GET.lists()), doseq=True)
-    raw = f"{request.get_host()}|{request.path}|{query}"
+    raw = f"{request.get_host()}|{request.path}|{query}|{variant}"
     return ENTRY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -61,7 +82,7 @@ def _fresh(entry) -> bool:
     return entry is not None and _current_versions(entry["tags"]) == entry["tags"]
 
 
-def _respond(request, entry, status=200) -> HttpResponse:
+def _respond(request, entry, status=200, variant: str = "") -> HttpResponse:
     candidates = _parse_etags(request.headers.get("If-None-Match", ""))
     if entry["etag"] in candidates or "*" in candidates:
         response = HttpResponseNotModified()
@@ -69,7 +90,8 @@ def _respond(request, entry, status=200) -> HttpResponse:
         response = HttpResponse(entry["body"], status=status, content_type="application/json")
     response["ETag"] = entry["etag"]
     response["Last-Modified"] = entry["last_modified"]
-    response["Cache-Control"] = cache_control()
+    response["Cache-Control"] = cache_control(private=bool(variant))
+    response["Vary"] = CALLER_HEADERS
     return response
 
 
@@ -80,14 +102,15 @@ def _parse_etags(header: str) -> list[str]:
 
 def cached_json(request, render) -> HttpResponse:
     """Serve `render()` (which returns JSON bytes) through the tagged cache, with ETag/304."""
+    variant = caller_variant(request)
     if not getattr(settings, "CMS_API_CACHE_ENABLED", True):
         # Still conditional (ETag from the body), but every request renders: for benchmarks and debugging.
         body = render()
-        return _respond(request, {"body": body, "etag": _etag(body), "last_modified": _now_http()})
-    key = _key(request)
+        return _respond(request, {"body": body, "etag": _etag(body), "last_modified": _now_http()}, variant=variant)
+    key = _key(request, variant)
     entry = cache.get(key)
     if _fresh(entry):
-        return _respond(request, entry)
+        return _respond(request, entry, variant=variant)
 
     tags: set[str] = set()
     epoch_before = cache.get(TAG_PREFIX + ANY_CHANGE, 0)
@@ -101,7 +124,7 @@ def cached_json(request, render) -> HttpResponse:
     # new tag versions were just read: such an entry is served but not kept.
     if cache.get(TAG_PREFIX + ANY_CHANGE, 0) == epoch_before:
         cache.set(key, entry, timeout=getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
-    return _respond(request, entry)
+    return _respond(request, entry, variant=variant)
 
 
 def _etag(body: bytes) -> str:

@@ -4,15 +4,19 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.files import File
 from wagtail.models import Locale, Page, Site
 
+from accounts.models import User, current_terms_version
 from home.models import HomePage
 from interviews.models import InterviewIndexPage
 from news.models import NewsIndexPage
 from videos import media
 from videos.files import sha256_of
 from videos.models import Video, VideoIndexPage
+
+from .helpers import MEMBER_PASSWORD
 
 # Generated masters are cached per test session: ffmpeg runs once per kind.
 _VIDEO_CACHE: dict[tuple, Path] = {}
@@ -69,3 +73,19 @@ def video_factory(tmp_path_factory):
 @pytest.fixture
 def make_video(db, tmp_path_factory):
     return video_factory(tmp_path_factory)
+
+
+@pytest.fixture
+def media_account(db):
+    """A verified media account that accepted the current terms, made directly (not through sign-up)."""
+
+    def make(email="ann@example.org", password=MEMBER_PASSWORD, **fields):
+        fields.setdefault("first_name", "Ann")
+        fields.setdefault("organisation", "Radio Nord")
+        user = User.objects.create_user(email=email, password=password, **fields)
+        user.accept_terms(current_terms_version())
+        user.save()
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        return user
+
+    return make

@@ -17,6 +17,8 @@ from news.models import NewsArticlePage
 from taxonomy.models import PagePerson, PageTopic, Person, Topic
 
 PASSWORD = "correct horse battery staple"
+# Media accounts (sign-up, log-in, downloads): a password the portal's policy accepts.
+MEMBER_PASSWORD = "Gr8-Broadcast!Day"
 
 
 def make_superuser(django_user_model, email="editor@example.org"):

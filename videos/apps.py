@@ -8,5 +8,7 @@ class VideosConfig(AppConfig):
 
     def ready(self):
         from . import signal_handlers
+        from .checks import refuse_unsigned_download_links
 
+        refuse_unsigned_download_links()
         signal_handlers.register()

@@ -6,9 +6,12 @@ descriptions, transcript, credits), which translators translate, while the
 asset, dates and timecodes stay synchronized across translations.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -76,9 +79,7 @@ class Video(index.Indexed, models.Model):
         editable=False,
         help_text=_("Intra-only masters (ProRes, DNxHD, AVC-Intra) can be cut on any frame."),
     )
-    keyframe_interval = models.FloatField(
-        _("longest keyframe interval in seconds"), default=0, editable=False
-    )
+    keyframe_interval = models.FloatField(_("longest keyframe interval in seconds"), default=0, editable=False)
     keyframe_count = models.PositiveIntegerField(_("keyframes"), default=0, editable=False)
 
     # Derivatives, made by a background task after upload.
@@ -166,9 +167,7 @@ class VideoIndexPage(HeadlessPageMixin, Page):
 
 
 class VideoPage(HeadlessPageMixin, Page):
-    video = models.ForeignKey(
-        Video, verbose_name=_("video"), on_delete=models.PROTECT, related_name="pages"
-    )
+    video = models.ForeignKey(Video, verbose_name=_("video"), on_delete=models.PROTECT, related_name="pages")
     recorded_on = models.DateField(_("recorded on"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=255, blank=True)
     summary = models.TextField(_("summary"), blank=True)
@@ -308,3 +307,132 @@ class VideoCaptionTrack(Orderable):
         super().clean()
         if self.document_id:
             validate_webvtt_document(self.document)
+
+
+# --- Downloads ------------------------------------------------------------------------------------------------------
+
+
+class DownloadJob(models.Model):
+    """A clip of a master, cut by a worker and shared by every identical request until it expires.
+
+    Identical requests (video, in and out points, mode) while a job is queued,
+    running or ready reuse it: the partial unique constraint says so to the
+    database, so two simultaneous requests cannot start two cuts.
+    """
+
+    class Mode(models.TextChoices):
+        FAST = "fast", _("Fast (cut on keyframes)")
+        EXACT = "exact", _("Exact (re-encoded)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING, Status.READY)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # SET_NULL: a video deleted while its job waits makes the job fail cleanly, not vanish.
+    video = models.ForeignKey(
+        Video, verbose_name=_("video"), null=True, on_delete=models.SET_NULL, related_name="download_jobs"
+    )
+    start_ms = models.PositiveBigIntegerField(_("requested in point (ms)"))
+    end_ms = models.PositiveBigIntegerField(_("requested out point (ms)"))
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(_("progress (%)"), default=0)
+    clip_start_ms = models.PositiveBigIntegerField(_("actual in point (ms)"), null=True, blank=True)
+    clip_end_ms = models.PositiveBigIntegerField(_("actual out point (ms)"), null=True, blank=True)
+    stream_copied = models.BooleanField(_("stream copied"), default=False)
+    file = models.FileField(_("clip file"), upload_to="downloads/clips/", blank=True, max_length=500)
+    file_size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    error_code = models.CharField(_("error code"), max_length=50, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heard from worker"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("clip job")
+        verbose_name_plural = _("clip jobs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["video", "start_ms", "end_ms", "mode"],
+                condition=models.Q(status__in=["queued", "running", "ready"]),
+                name="one_active_clip_per_range",
+            ),
+            models.CheckConstraint(condition=models.Q(start_ms__lt=models.F("end_ms")), name="clip_in_before_out"),
+        ]
+
+    def __str__(self):
+        return f"{self.video or '—'} {format_timecode(self.start_ms)}–{format_timecode(self.end_ms)} ({self.mode})"
+
+
+class Download(models.Model):
+    """The audit record of one granted download, written before the link is handed out.
+
+    Who and what are copied as text as well as linked, so the record keeps
+    its meaning after the account or the video is deleted.
+    """
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full master")
+        CLIP = "clip", _("Clip")
+        SHOTS = "shots", _("Shots")
+
+    class Outcome(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="downloads",
+    )
+    user_email = models.EmailField(_("e-mail"))
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    video = models.ForeignKey(
+        Video, verbose_name=_("video"), null=True, on_delete=models.SET_NULL, related_name="downloads"
+    )
+    video_title = models.CharField(_("video title"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    mode = models.CharField(_("mode"), max_length=10, choices=DownloadJob.Mode.choices, blank=True)
+    start_ms = models.PositiveBigIntegerField(_("in point (ms)"), null=True, blank=True)
+    end_ms = models.PositiveBigIntegerField(_("out point (ms)"), null=True, blank=True)
+    shot_ids = models.JSONField(_("shots"), default=list, blank=True)
+    job = models.ForeignKey(
+        DownloadJob,
+        verbose_name=_("clip job"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="downloads",
+    )
+    size = models.PositiveBigIntegerField(_("bytes"), default=0, help_text=_("Counted against the daily quota."))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.GRANTED)
+    failure_reason = models.CharField(_("failure reason"), max_length=100, blank=True)
+    client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("download")
+        verbose_name_plural = _("downloads")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "created_at"], name="download_user_time")]
+
+    def __str__(self):
+        return f"{self.user_email} · {self.video_title} · {self.get_kind_display()}"
+
+    @property
+    def range_display(self) -> str:
+        if self.start_ms is None or self.end_ms is None:
+            return ""
+        return f"{format_timecode(self.start_ms)}–{format_timecode(self.end_ms)}"

@@ -1,12 +1,19 @@
-"""Background work on video masters: the poster frame and the preview proxy."""
+"""Background work on video masters: poster frames and preview proxies, download clips, the clean-up sweep."""
 
+import contextlib
+import datetime
 import logging
+import os
 import tempfile
+import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django_tasks import task
 from wagtail.images import get_image_model
 
@@ -61,3 +68,164 @@ def _attach_derivatives(video, poster_path: Path, proxy_path: Path) -> None:
         video.proxy.storage.delete(old_proxy)
     if old_poster is not None and old_poster.pk != poster.pk and old_poster.title.endswith("(poster)"):
         old_poster.delete()
+
+
+# --- Clip jobs ------------------------------------------------------------------------------------------------------
+
+# How often a running cut writes its progress (and so proves it is alive).
+HEARTBEAT_SECONDS = 2.0
+
+
+@task()
+def cut_clip_job(job_id: str) -> str:
+    """Cut one clip job's range from its master and publish the clip atomically.
+
+    Only a queued job is claimed (a duplicate enqueue finds it running and
+    stops). The clip is written under a temporary name and moved into place,
+    then the job turns ready; a job failed meanwhile by the stall sweeper has
+    its late clip removed rather than served.
+    """
+    from .models import DownloadJob
+
+    claimed = DownloadJob.objects.filter(pk=job_id, status=DownloadJob.Status.QUEUED).update(
+        status=DownloadJob.Status.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        progress=0,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return "not queued"
+    job = DownloadJob.objects.select_related("video").get(pk=job_id)
+    video = job.video
+    if video is None:
+        _fail_job(job, "video_deleted", "The video was deleted.")
+        return "failed"
+
+    from . import clips
+
+    suffix = clips.clip_suffix(video.file.name, job.mode, video.all_intra)
+    name = f"downloads/clips/{video.pk}/{job.pk}{suffix}"
+    reporter = _ProgressReporter(job)
+    try:
+        with _master_source(video) as source, _work_dir(video.file.storage) as work:
+            cut = clips.cut_clip(
+                source,
+                work / f"{job.pk}{suffix}",
+                start=job.start_ms / 1000,
+                end=job.end_ms / 1000,
+                mode=job.mode,
+                all_intra=video.all_intra,
+                duration=video.duration,
+                progress=reporter,
+            )
+            name, size = _publish(work / f"{job.pk}{suffix}", video.file.storage, name)
+    except media.FfmpegError as error:
+        logger.warning("Clip job %s failed: %s", job_id, error)
+        _fail_job(job, "cut_failed", str(error))
+        return "failed"
+    except Exception as error:  # storage down, disk full…: the job must end, not stay running
+        logger.exception("Clip job %s failed", job_id)
+        _fail_job(job, "storage_error", str(error))
+        return "failed"
+
+    ttl = getattr(settings, "VIDEOS_CLIP_TTL", 24 * 3600)
+    still_ours = DownloadJob.objects.filter(
+        pk=job.pk, status=DownloadJob.Status.RUNNING, attempts=job.attempts, video__isnull=False
+    ).update(
+        status=DownloadJob.Status.READY,
+        progress=100,
+        file=name,
+        file_size=size,
+        clip_start_ms=round(cut.start * 1000),
+        clip_end_ms=round(cut.end * 1000),
+        stream_copied=cut.stream_copied,
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + datetime.timedelta(seconds=ttl),
+    )
+    if not still_ours:
+        # Failed or re-queued while we worked (stall sweep, video deleted): drop the late clip.
+        video.file.storage.delete(name)
+        job.refresh_from_db()
+        if job.status == DownloadJob.Status.RUNNING and job.video_id is None:
+            _fail_job(job, "video_deleted", "The video was deleted.")
+        return "superseded"
+    job.downloads.update(size=size)
+    return "ready"
+
+
+class _ProgressReporter:
+    """Writes progress at most every HEARTBEAT_SECONDS: it doubles as the worker's heartbeat."""
+
+    def __init__(self, job):
+        self.job = job
+        self.last = 0.0
+
+    def __call__(self, percent: float) -> None:
+        now = time.monotonic()
+        if now - self.last < HEARTBEAT_SECONDS:
+            return
+        self.last = now
+        type(self.job).objects.filter(pk=self.job.pk, status="running").update(
+            progress=min(99.0, max(0.0, percent)), heartbeat_at=timezone.now()
+        )
+
+
+def _fail_job(job, code: str, error: str) -> None:
+    from .models import Download, DownloadJob
+
+    DownloadJob.objects.filter(pk=job.pk).update(
+        status=DownloadJob.Status.FAILED, error_code=code, error=error[-2000:], finished_at=timezone.now()
+    )
+    # The requests behind it got nothing: they stay on record but no longer count against quotas.
+    Download.objects.filter(job_id=job.pk).update(outcome=Download.Outcome.FAILED, failure_reason=code)
+
+
+@contextlib.contextmanager
+def _master_source(video):
+    """What ffmpeg reads: the file in place on disk, or a presigned URL it seeks over with HTTP ranges on S3."""
+    from . import s3
+
+    if s3.is_remote(video.file.storage):
+        yield s3.presigned_download_url(video.file.name, filename=Path(video.file.name).name, expires_in=6 * 3600)
+    else:
+        yield Path(video.file.path)
+
+
+@contextlib.contextmanager
+def _work_dir(storage):
+    """A scratch folder on the same file system as the clips, so publishing is a rename."""
+    from . import s3
+
+    if s3.is_remote(storage):
+        with tempfile.TemporaryDirectory(prefix="clip-") as work:
+            yield Path(work)
+        return
+    base = Path(storage.path(WORK_FOLDER))
+    base.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="clip-", dir=base) as work:
+        yield Path(work)
+
+
+WORK_FOLDER = "downloads/.work"
+
+
+def _publish(path: Path, storage, name: str) -> tuple[str, int]:
+    """Move a finished clip into storage in one step: a rename on disk, a single PUT on S3."""
+    size = path.stat().st_size
+    try:
+        final = Path(storage.path(name))
+    except NotImplementedError:
+        with path.open("rb") as handle:
+            return storage.save(name, File(handle)), size
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(path, final)
+    return name, size
+
+
+@task()
+def expire_downloads() -> dict:
+    """The periodic sweep: delete expired clips, recover or fail stalled jobs."""
+    from .downloads import sweep
+
+    return sweep()

@@ -109,6 +109,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# Connections persist between requests, on SQLite too: opening one there runs
+# the PRAGMAs below and parses the whole schema, a few ms per request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the task worker write while web requests read; the busy timeout
@@ -120,7 +122,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -166,7 +167,15 @@ if AWS_STORAGE_BUCKET_NAME:
     # which boto3 reads itself; only the bucket's location is configured here.
     AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
     AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default=None)
+    # "path" for S3-compatible stores that serve buckets below the endpoint's
+    # path rather than as sub-domains; boto3 chooses by default.
+    AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default=None)
     AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default=None)
+    # Links on the custom domain (CloudFront) are signed with this key pair;
+    # without it they would be plain URLs, which videos/checks.py refuses. The
+    # PEM key may be given on one line with "\n" for its line breaks.
+    AWS_CLOUDFRONT_KEY_ID = env.str("AWS_CLOUDFRONT_KEY_ID", default=None)
+    AWS_CLOUDFRONT_KEY = env.str("AWS_CLOUDFRONT_KEY", default="", multiline=True) or None
     AWS_LOCATION = env.str("AWS_LOCATION", default="")
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = True
@@ -257,6 +266,19 @@ VIDEOS_MAX_UPLOAD_SIZE = env.int("VIDEOS_MAX_UPLOAD_SIZE", default=20 * 1024**3)
 # The ffmpeg program used for posters, proxies and clips. Unset: the one on
 # PATH, else the one shipped inside the imageio-ffmpeg wheel.
 FFMPEG_BINARY = env.str("FFMPEG_BINARY", default="")
+
+# Gated downloads (videos/downloads.py). A granted link or clip URL is valid
+# this many seconds; clips are kept this long after they were last asked for.
+VIDEOS_DOWNLOAD_LINK_TTL = env.int("DOWNLOAD_LINK_TTL", default=600)
+VIDEOS_CLIP_TTL = env.int("DOWNLOAD_CLIP_TTL", default=24 * 3600)
+VIDEOS_CLIP_MAX_SECONDS = env.int("DOWNLOAD_CLIP_MAX_SECONDS", default=15 * 60)
+# Rolling 24-hour quotas per person; 0 means no limit.
+VIDEOS_DAILY_DOWNLOADS = env.int("DOWNLOAD_DAILY_COUNT", default=50)
+VIDEOS_DAILY_DOWNLOAD_BYTES = env.int("DOWNLOAD_DAILY_BYTES", default=200 * 1024**3)
+# A running clip job whose worker has not reported for this long is presumed
+# dead: it is queued again, up to VIDEOS_CLIP_MAX_ATTEMPTS runs, then failed.
+VIDEOS_CLIP_STALL_SECONDS = env.int("DOWNLOAD_CLIP_STALL_SECONDS", default=120)
+VIDEOS_CLIP_MAX_ATTEMPTS = env.int("DOWNLOAD_CLIP_MAX_ATTEMPTS", default=2)
 
 # --- Logging ----------------------------------------------------------------
 
@@ -357,6 +379,8 @@ CMS_API_CACHE_ENABLED = env.bool("API_CACHE_ENABLED", default=True)
 # they revalidate (a cheap 304 here) for stale-while-revalidate seconds.
 CMS_API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", default=60)
 CMS_API_CACHE_STALE_WHILE_REVALIDATE = env.int("API_CACHE_STALE_WHILE_REVALIDATE", default=300)
+# Responses are checked against their published schema when DEBUG or this is on (tests): a cost in production.
+CMS_API_VALIDATE_RESPONSES = env.bool("API_VALIDATE_RESPONSES", default=False)
 # A CDN or reverse proxy in front of the API is purged on content changes
 # (cms/cdn.py) when both are set: the API's public base URL, and a purge
 # endpoint for Varnish-style PURGE requests. Other CDNs (Cloudflare,
@@ -410,3 +434,17 @@ if not (_count.isdigit() and _period.lstrip("0123456789") in {"s", "sec", "m", "
 # TRUSTED_CLIENT_IP_HEADER): one answer for rate limits across the site.
 API_TRUSTED_PROXY_COUNT = ALLAUTH_TRUSTED_PROXY_COUNT
 API_TRUSTED_CLIENT_IP_HEADER = ALLAUTH_TRUSTED_CLIENT_IP_HEADER
+
+# --- Downloads --------------------------------------------------------------
+
+# Behind nginx, the prefix of an `internal` location aliased to MEDIA_ROOT
+# (e.g. /protected-media/): once a download link is checked, nginx sends the
+# file itself (X-Accel-Redirect). Unset: the app streams it (videos/streaming.py).
+CMS_DOWNLOAD_ACCEL_REDIRECT = env.str("DOWNLOAD_ACCEL_REDIRECT", default="")
+if CMS_DOWNLOAD_ACCEL_REDIRECT and not (
+    CMS_DOWNLOAD_ACCEL_REDIRECT.startswith("/") and CMS_DOWNLOAD_ACCEL_REDIRECT.endswith("/")
+):
+    raise ImproperlyConfigured(
+        f"DOWNLOAD_ACCEL_REDIRECT={CMS_DOWNLOAD_ACCEL_REDIRECT!r}: expected the path of an nginx location, "
+        "starting and ending with a slash, e.g. /protected-media/."
+    )

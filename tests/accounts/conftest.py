@@ -7,15 +7,15 @@ import uuid
 
 import pytest
 from allauth.account.internal.flows import code_verification, password_reset_by_code
-from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
 from wagtail.models import Site
 
-from accounts.models import User, current_terms_version
+from accounts.models import current_terms_version
 from cms.models import FrontEnd
+from tests.helpers import MEMBER_PASSWORD
 
-PASSWORD = "Gr8-Broadcast!Day"
+PASSWORD = MEMBER_PASSWORD
 NEW_PASSWORD = "Fresh-Tape#2048x"
 FRONT_END_ORIGIN = "https://media.example.org"
 CODE = re.compile(r"\b[A-Z]{4}-[A-Z]{4}\b")
@@ -190,22 +190,6 @@ def verified_user(db):
         response = client.verify(last_code(email))
         assert response.status_code == 200, response.content
         return client
-
-    return make
-
-
-@pytest.fixture
-def media_account(db):
-    """A verified media account made directly, for tests about what happens after sign-up."""
-
-    def make(email="ann@example.org", password=PASSWORD, **fields):
-        fields.setdefault("first_name", "Ann")
-        fields.setdefault("organisation", "Radio Nord")
-        user = User.objects.create_user(email=email, password=password, **fields)
-        user.accept_terms(current_terms_version())
-        user.save()
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-        return user
 
     return make
 
