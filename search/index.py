@@ -4,7 +4,8 @@
 queries, whatever their count: it loads the live version of each page of a
 searchable type with everything it links to (people, topics, shots, caption
 files) in bulk, writes their text by weight, and on PostgreSQL computes each
-`tsvector` with the page language's configuration in one UPDATE per language.
+`tsvector` with the page language's configuration (which folds accents with
+`unaccent`) in one UPDATE per language.
 Pages that are no longer live (or never were) lose their document.
 
 It runs after every editorial action (`follow_content_change`, a listener on
@@ -248,8 +249,8 @@ def write_documents(pages: list[Page], forget: Iterable[int] = ()) -> int:
     postgres = connection.vendor == "postgresql"
 
     def terms(values: list[str], language: str) -> str:
-        # PostgreSQL stems with its own configurations; elsewhere the index holds our stems.
-        return " ".join(text.prepare(value, language) for value in values) if postgres else _terms(values, language)
+        # PostgreSQL folds and stems with its own configurations; elsewhere the index holds our stems.
+        return " ".join(text.unelide(value, language) for value in values) if postgres else _terms(values, language)
 
     documents = []
     for page in pages:
@@ -280,15 +281,15 @@ def write_documents(pages: list[Page], forget: Iterable[int] = ()) -> int:
 
 
 def _build_vectors(ids: list[int], languages: set[str]) -> None:
-    """PostgreSQL: turn the prepared words into a weighted tsvector with each language's configuration."""
+    """PostgreSQL: turn the page's words into a weighted tsvector with each language's configuration."""
     for language in languages:
-        config = text.LANGUAGE_CONFIGS.get(language, "simple")
+        config = text.search_config(language)
         vector = (
             SearchVector("terms_a", weight="A", config=config)
             + SearchVector("terms_b", weight="B", config=config)
             + SearchVector("terms_c", weight="C", config=config)
         )
-        # The prepared words are only needed to build the vector: they are not kept twice.
+        # The words are only needed to build the vector: they are not kept twice.
         SearchDocument.objects.filter(page_id__in=ids, language=language).update(
             vector=vector, terms_a=Value(""), terms_b=Value(""), terms_c=Value("")
         )

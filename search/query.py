@@ -8,7 +8,9 @@ then the text (C: body, questions and answers, shots, transcript, captions).
 
 - PostgreSQL: `vector @@ plainto_tsquery(config, words)` and `ts_rank` with
   weights D/C/B/A = 0.05/0.2/0.4/1, normalised by document length; one
-  condition per language, so each uses the GIN index.
+  condition per language, so each uses the GIN index. The words go as typed:
+  the language's configuration (`text.search_config`) folds, stems and drops
+  stop words, as it did when the page was indexed.
 - Other databases (SQLite): every query stem must be one of the page's stems
   (`terms_*` hold " stem stem ... "); the score adds 10 per stem in the title,
   4 in B and up to 3 for repeated occurrences in the text.
@@ -39,11 +41,10 @@ def match(documents, query: str, languages: list[str]):
 def _match_postgres(documents, query, languages):
     condition, ranks = Q(), []
     for language in languages:
-        found = text.query_words(query, language)
+        found = text.query_words(query, language, folded=False)
         if not found:
             continue
-        config = text.LANGUAGE_CONFIGS.get(language, "simple")
-        ts_query = SearchQuery(" ".join(found), config=config, search_type="plain")
+        ts_query = SearchQuery(" ".join(found), config=text.search_config(language), search_type="plain")
         condition |= Q(language=language, vector=ts_query)
         rank = SearchRank(F("vector"), ts_query, weights=RANK_WEIGHTS, normalization=Value(RANK_NORMALIZATION))
         ranks.append(When(language=language, then=rank))

@@ -1,10 +1,17 @@
-"""Words as the search index sees them: folded, split, elisions removed, lightly stemmed, per language.
+"""Words as the search index sees them: split, elisions removed, per language; folded and lightly stemmed where needed.
 
-The same functions prepare the indexed text and the query, so both sides
-always agree. PostgreSQL receives folded words (no accents, no elisions) and
-applies its own Snowball stemmer and stop words for the page's language (see
-`LANGUAGE_CONFIGS`); the portable index (SQLite and any other database) and the
-excerpt highlighter use the light stemmers below.
+On PostgreSQL the database applies each language's rules: the text search
+configurations `portal_<language>` (migration 0002) fold accents with the
+`unaccent` extension, lower case, stem with Snowball and drop stop words, at
+indexing and at query time alike. Python only removes what PostgreSQL's
+parser would keep (French elisions such as `lorsqu'`, English possessives)
+and picks the query's words (`unelide`, `query_words(..., folded=False)`).
+
+The portable index (SQLite and any other database) and the excerpt
+highlighter fold (`fold`: Unicode decomposition plus the letters `unaccent`
+also folds, such as `œ`, `ß`, `ø`, `ł`) and stem (`stem`,
+light stemmers) in Python; the same functions prepare the indexed text and
+the query, so both sides always agree.
 
 Nothing a user types reaches a full-text parser as syntax: a query becomes a
 list of words made of letters and digits only.
@@ -13,8 +20,10 @@ list of words made of letters and digits only.
 import re
 import unicodedata
 
-# PostgreSQL text search configurations by language code; other languages use
-# "simple" (folding and splitting, no stemming, no stop words).
+# PostgreSQL's text search configurations by language code; other languages use
+# "simple" (folding and splitting, no stemming, no stop words). Each has an
+# accent-folding copy, `portal_<name>`, created by a migration: a language
+# added here needs a migration that creates its copy.
 LANGUAGE_CONFIGS = {
     "da": "danish",
     "de": "german",
@@ -33,11 +42,22 @@ LANGUAGE_CONFIGS = {
     "tr": "turkish",
 }
 
+
+def search_config(language: str) -> str:
+    """The text search configuration that indexes and searches pages in `language` on PostgreSQL."""
+    return f"portal_{LANGUAGE_CONFIGS.get(language, 'simple')}"
+
+
 MAX_QUERY_LENGTH = 256
 # More words than this in one query only slow it down without changing what matches.
 MAX_QUERY_TERMS = 16
 
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "’": "'", "ʼ": "'", "`": "'"})
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
+# Letters that Unicode does not decompose into a base letter and a mark, folded as `unaccent` folds them.
+_UNDECOMPOSED = str.maketrans(
+    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L"}
+    | {"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i"}
+)
 # French elided articles and pronouns glued to the next word: l'Alliance, d'experts, qu'il, jusqu'à.
 ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|lorsqu|puisqu|jusqu|quoiqu|presqu)'(?=\w)", re.IGNORECASE)
 # English possessives: NATO's, Allies'.
@@ -59,13 +79,14 @@ STOP_WORDS = {"en": frozenset(_ENGLISH_STOP_WORDS.split()), "fr": frozenset(_FRE
 
 def fold(text: str) -> str:
     """Lower case without accents or ligatures: `Capacités` -> `capacites`, `œuvre` -> `oeuvre`."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).translate(_UNDECOMPOSED))
     return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
 
 
-def prepare(text: str, language: str) -> str:
-    """Folded text with elisions and possessives removed: what PostgreSQL's parser receives."""
-    text = fold(text)
+def unelide(text: str, language: str) -> str:
+    """`text` without French elisions or English possessives, accents and case kept: what PostgreSQL receives."""
+    # Composed, so that an accented letter is one letter to the word pattern and to PostgreSQL's parser.
+    text = unicodedata.normalize("NFC", text.translate(_APOSTROPHES))
     if language == "fr":
         text = ELISION.sub("", text)
     elif language == "en":
@@ -73,18 +94,32 @@ def prepare(text: str, language: str) -> str:
     return text
 
 
+def prepare(text: str, language: str) -> str:
+    """Folded text with elisions and possessives removed."""
+    return fold(unelide(text, language))
+
+
 def words(text: str, language: str) -> list[str]:
     """The folded words of `text`, in order."""
     return _WORD.findall(prepare(text, language))
 
 
-def query_words(query: str, language: str) -> list[str]:
-    """The words of a query worth matching: stop words dropped (unless nothing else is left), duplicates once."""
-    found = list(dict.fromkeys(words(query, language)))
+def query_words(query: str, language: str, folded: bool = True) -> list[str]:
+    """The words of a query worth matching: stop words dropped (unless nothing else is left), duplicates once.
+
+    Folded (`Capacités` -> `capacites`) unless `folded` is false: then as typed, for a database that folds.
+    """
+    if folded:
+        candidates = [(word, word) for word in words(query, language)]
+    else:
+        candidates = [(fold(word), word) for word in _WORD.findall(unelide(query, language))]
+    found = {}  # folded word -> the word to match
+    for key, word in candidates:
+        found.setdefault(key, word)
     stop = STOP_WORDS.get(language, frozenset())
     # Stray letters ("l" of an elision in a language without elisions) match nearly everything.
-    meaningful = [word for word in found if word not in stop and (len(word) > 1 or word.isdigit())]
-    return (meaningful or found)[:MAX_QUERY_TERMS]
+    meaningful = [word for key, word in found.items() if key not in stop and (len(key) > 1 or key.isdigit())]
+    return (meaningful or list(found.values()))[:MAX_QUERY_TERMS]
 
 
 def stem(word: str, language: str) -> str:

@@ -10,6 +10,21 @@ def test_folding_removes_accents_ligatures_and_case():
     assert text.fold("Capacités ŒUVRE Straße") == "capacites oeuvre strasse"
 
 
+def test_folding_covers_letters_unicode_does_not_decompose_as_unaccent_does():
+    assert text.fold("Øresund Łódź Þór") == "oresund lodz thor"
+
+
+def test_what_postgresql_receives_keeps_accents_and_case_without_elisions():
+    assert text.unelide("L’Alliance jusqu'à Genève", "fr") == "Alliance à Genève"
+    assert text.unelide("NATO's café", "en") == "NATO café"
+    assert text.unelide("Capacite\u0301s", "fr") == "Capacités"  # composed: one word to the parser
+
+
+def test_query_words_as_typed_for_a_database_that_folds():
+    assert text.query_words("Les CAPACITÉS de l'Alliance capacites", "fr", folded=False) == ["CAPACITÉS", "Alliance"]
+    assert text.query_words("Les CAPACITÉS de l'Alliance", "fr") == ["capacites", "alliance"]
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [("l'Alliance", ["alliance"]), ("d’experts", ["experts"]), ("qu'il", ["il"]), ("jusqu'à", ["a"])],
