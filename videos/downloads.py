@@ -9,10 +9,13 @@ requests cannot both slip under the quota.
 
 import datetime
 import logging
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Sum
 from django.utils import timezone
@@ -344,7 +347,7 @@ def recover_if_stalled(job: DownloadJob, *, now=None) -> bool:
 def sweep(*, now=None) -> dict:
     """Delete expired clips, recover stalled jobs, fail jobs no worker ever took. Returns what it did."""
     now = now or timezone.now()
-    done = {"expired": 0, "recovered": 0, "abandoned": 0}
+    done = {"expired": 0, "recovered": 0, "abandoned": 0, "scratch_removed": _remove_stale_scratch(now)}
     for job in DownloadJob.objects.filter(status=DownloadJob.Status.READY, expires_at__lt=now):
         if DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.READY, expires_at__lt=now).update(
             status=DownloadJob.Status.EXPIRED, file=""
@@ -363,3 +366,20 @@ def sweep(*, now=None) -> dict:
             Download.objects.filter(job=job).update(outcome=Download.Outcome.FAILED, failure_reason="not_started")
             done["abandoned"] += 1
     return done
+
+
+def _remove_stale_scratch(now) -> int:
+    """Scratch folders a killed worker left behind (a finished or failed cut removes its own)."""
+    from .tasks import WORK_FOLDER
+
+    try:
+        base = Path(default_storage.path(WORK_FOLDER))
+    except NotImplementedError:
+        return 0  # on S3 the scratch space is the worker's own temporary directory
+    if not base.is_dir():
+        return 0
+    cutoff = now.timestamp() - getattr(settings, "VIDEOS_CLIP_TTL", 86400)
+    stale = [entry for entry in base.iterdir() if entry.stat().st_mtime < cutoff]
+    for entry in stale:
+        shutil.rmtree(entry, ignore_errors=True)
+    return len(stale)

@@ -421,3 +421,26 @@ def test_sweep_fails_jobs_no_worker_ever_took(published_video, member, settings,
     DownloadJob.objects.filter(pk=job_id).update(created_at=timezone.now() - datetime.timedelta(days=2))
     assert downloads.sweep()["abandoned"] == 1
     assert DownloadJob.objects.get(pk=job_id).error_code == "not_started"
+
+
+def test_sweep_removes_scratch_folders_a_killed_worker_left(db, settings):
+    import os
+
+    from videos.tasks import WORK_FOLDER
+
+    left = Path(default_storage.path(WORK_FOLDER)) / "clip-abandoned"
+    left.mkdir(parents=True)
+    (left / "half.mp4").write_bytes(b"\0" * 1024)
+    fresh = Path(default_storage.path(WORK_FOLDER)) / "clip-running"
+    fresh.mkdir()
+    old = timezone.now().timestamp() - settings.VIDEOS_CLIP_TTL - 10
+    os.utime(left, (old, old))
+    assert downloads.sweep()["scratch_removed"] == 1
+    assert not left.exists() and fresh.exists()
+
+
+def test_the_sweep_command_runs_once(db, capsys):
+    from django.core.management import call_command
+
+    call_command("expire_downloads")
+    assert "clips expired" in capsys.readouterr().out
