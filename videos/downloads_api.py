@@ -13,7 +13,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Schema, Status
 from pydantic import ConfigDict, Field, model_validator
 
 from accounts.api import member_auth
@@ -119,7 +119,7 @@ _JOB_ERRORS = {
 def _job_body(request: HttpRequest, job: DownloadJob) -> dict:
     link = None
     if job.status == DownloadJob.Status.READY and job.file:
-        span = downloads.ClipRange(job.start_ms, job.end_ms)
+        span = downloads.ClipRange(job.clip_start_ms, job.clip_end_ms)  # name the file after what it holds
         filename = downloads.download_filename(job.video, "." + job.file.name.rsplit(".", 1)[-1], span)
         url, expires_at = downloads.signed_url(request, request.auth, job.file, filename)
         link = {"url": url, "filename": filename, "size": job.file_size or 0, "expires_at": expires_at}
@@ -173,7 +173,7 @@ def request_download(request: HttpRequest, video_id: int, payload: DownloadReque
         return _refused(refusal)
 
     if job is not None:
-        return 202, _job_body(request, job)
+        return Status(202, _job_body(request, job))
 
     from .s3 import StorageUnavailable
 
