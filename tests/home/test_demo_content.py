@@ -9,6 +9,7 @@ import html
 import io
 import json
 import re
+from fractions import Fraction
 from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
@@ -32,7 +33,7 @@ from news.models import NewsArticlePage, NewsIndexPage
 from taxonomy.models import PagePerson, Person, Topic
 from tests.helpers import make_superuser
 from videos import media
-from videos.models import Video, VideoIndexPage, VideoPage
+from videos.models import DownloadJob, Video, VideoIndexPage, VideoPage
 from videos.shots import validate_shot_list
 
 # Every test in its own savepoint, and all of them together so the module's demo is loaded once.
@@ -390,3 +391,37 @@ def test_a_failed_load_rolls_back_and_removes_the_files_it_wrote(locales, tmp_pa
     assert not get_image_model().objects.filter(title="Temporary card").exists()
     for storage, name in written.values():
         assert not storage.exists(name)
+
+
+def test_a_verified_member_downloads_each_demo_master_and_a_frame_accurate_clip(
+    demo, media_account, django_capture_on_commit_callbacks
+):
+    """The seed's promise, end to end on the demo: the full master, and a clip of the second shot of each video."""
+    from django.test import Client
+
+    member = Client()
+    member.force_login(media_account())
+    for page in VideoPage.objects.live().filter(locale__language_code="en").select_related("video"):
+        video = page.video
+        full = member.post(f"/api/v1/videos/{video.pk}/downloads", {"kind": "full"}, content_type="application/json")
+        assert full.status_code == 200, full.content
+        served = member.get(full.json()["url"].removeprefix("http://testserver"), headers={"Range": "bytes=0-99"})
+        with video.file.open("rb") as master:
+            assert served.status_code == 206 and b"".join(served.streaming_content) == master.read(100)
+
+        shot = page.shots.order_by("sort_order")[1]
+        mode = "fast" if video.all_intra else "exact"  # both frame-accurate: stream copy of an intra-only master
+        with django_capture_on_commit_callbacks(execute=True):
+            job = member.post(
+                f"/api/v1/videos/{video.pk}/downloads",
+                {"kind": "shots", "shots": [shot.pk], "mode": mode},
+                content_type="application/json",
+            ).json()
+        status = member.get(f"/api/v1/downloads/{job['job_id']}").json()
+        assert status["status"] == "ready", status
+        frame = 1000 * Fraction(video.frame_rate_exact) ** -1
+        assert abs(status["actual"]["start_ms"] - shot.in_point) < frame, (video.title, status)
+        assert abs(status["actual"]["end_ms"] - shot.out_point) < frame, (video.title, status)
+        clip = DownloadJob.objects.get(pk=job["job_id"]).file
+        assert abs(media.probe(clip.path).duration * 1000 - (shot.out_point - shot.in_point)) < 2 * frame
+        clip.storage.delete(clip.name)
