@@ -117,3 +117,29 @@ def test_production_passes_the_deployment_checklist_with_real_values():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_download_quotas_and_webhook_retries_come_from_the_environment():
+    code = PRINT_SETTINGS.replace(
+        'print(json.dumps({',
+        'print(json.dumps({"downloads": [settings.VIDEOS_DOWNLOAD_LINK_TTL, settings.VIDEOS_DAILY_DOWNLOADS, '
+        "settings.VIDEOS_DAILY_DOWNLOAD_BYTES, settings.VIDEOS_CLIP_MAX_SECONDS, settings.VIDEOS_CLIP_TTL], "
+        '"webhooks": [settings.CMS_WEBHOOK_TIMEOUT, settings.CMS_WEBHOOK_MAX_ATTEMPTS, '
+        "settings.CMS_WEBHOOK_RETRY_DELAY, settings.CMS_WEBHOOK_MAX_RETRY_DELAY],",
+    )
+    environment = {
+        "DOWNLOAD_LINK_TTL": "300",
+        "DOWNLOAD_DAILY_COUNT": "5",
+        "DOWNLOAD_DAILY_BYTES": "0",
+        "DOWNLOAD_CLIP_MAX_SECONDS": "120",
+        "DOWNLOAD_CLIP_TTL": "3600",
+        "WEBHOOK_TIMEOUT": "3",
+        "WEBHOOK_MAX_ATTEMPTS": "4",
+        "WEBHOOK_RETRY_DELAY": "5",
+        "WEBHOOK_MAX_RETRY_DELAY": "60",
+    }
+    result = run_with(environment, code=code)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["downloads"] == [300, 5, 0, 120, 3600]
+    assert values["webhooks"] == [3, 4, 5, 60]

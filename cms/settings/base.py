@@ -398,6 +398,13 @@ if FRONTEND_CACHE_PURGE_URL:
     WAGTAILFRONTENDCACHE_LANGUAGES = []
 # How long an editor's preview link works on a front end, in seconds.
 CMS_PREVIEW_TOKEN_MAX_AGE = env.int("PREVIEW_TOKEN_MAX_AGE", default=3600)
+# Webhook deliveries (cms/webhooks.py): how long to wait for a receiver, how
+# many attempts before a delivery is marked failed, and the retry delay, which
+# doubles after each failure up to the cap. All in seconds but the attempts.
+CMS_WEBHOOK_TIMEOUT = env.int("WEBHOOK_TIMEOUT", default=10)
+CMS_WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+CMS_WEBHOOK_RETRY_DELAY = env.int("WEBHOOK_RETRY_DELAY", default=30)
+CMS_WEBHOOK_MAX_RETRY_DELAY = env.int("WEBHOOK_MAX_RETRY_DELAY", default=3600)
 
 # --- API access: CORS, keys, rate limits ------------------------------------
 
