@@ -13,6 +13,7 @@ that:
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable, TranslatableMixin
@@ -112,7 +113,8 @@ class PagePerson(Orderable):
         MENTIONED = "mentioned", _("Mentioned")
         INTERVIEWEE = "interviewee", _("Interviewee")
         INTERVIEWER = "interviewer", _("Interviewer")
-        FEATURED = "featured", _("Featured")
+        # Not the home page's "Featured" heading: a person shown in the page (in French « Apparaît »).
+        FEATURED = "featured", pgettext_lazy("role of a person in a page", "Featured")
 
     page = ParentalKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="person_links")
     person = models.ForeignKey(

@@ -369,3 +369,14 @@ def test_timecode_and_caption_file_errors_are_french(french):
     assert not_webvtt.value.messages == [
         "Ce n'est pas un fichier WebVTT\u00a0: il doit commencer par «\u00a0WEBVTT\u00a0»."
     ]
+
+
+def test_featured_is_translated_by_what_it_means():
+    """The same English word, two French ones: the home page's heading and a person's role in a page."""
+    from home.models import HomePage
+    from taxonomy.models import PagePerson
+
+    heading = next(p for p in HomePage.content_panels if getattr(p, "relation_name", "") == "featured_items")
+    with translation.override("fr"):
+        assert str(heading.heading) == "À l'affiche"
+        assert str(PagePerson.Role.FEATURED.label) == "Apparaît"
