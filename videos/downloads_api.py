@@ -50,13 +50,19 @@ class DownloadRequest(Schema):
         wanted = {"full": set(), "clip": {"start", "end"}, "shots": {"shots"}}[self.kind]
         given = {name for name in ("start", "end", "shots") if getattr(self, name) is not None}
         if given - wanted:
-            raise ValueError(f"{', '.join(sorted(given - wanted))} not allowed with kind={self.kind!r}")
+            raise ValueError(
+                _("%(fields)s cannot be used with kind “%(kind)s”.")
+                % {"fields": ", ".join(sorted(given - wanted)), "kind": self.kind}
+            )
         if wanted - given:
-            raise ValueError(f"kind={self.kind!r} needs {', '.join(sorted(wanted - given))}")
+            raise ValueError(
+                _("kind “%(kind)s” needs %(fields)s.")
+                % {"fields": ", ".join(sorted(wanted - given)), "kind": self.kind}
+            )
         if self.kind == "full" and self.mode is not None:
-            raise ValueError("mode applies to clips only")
+            raise ValueError(_("mode applies to clips only."))
         if self.kind == "shots" and not self.shots:
-            raise ValueError("shots must list at least one shot")
+            raise ValueError(_("List at least one shot."))
         return self
 
 

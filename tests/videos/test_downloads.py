@@ -445,3 +445,13 @@ def test_the_sweep_command_runs_once(db, capsys):
 
     call_command("expire_downloads")
     assert "clips expired" in capsys.readouterr().out
+
+
+def test_refusals_and_errors_speak_the_callers_language(published_video, member, ask, client):
+    french = {"Accept-Language": "fr"}
+    mixed = ask(member, published_video.video_id, {"kind": "full", "start": "1"}, **french)
+    assert mixed.status_code == 400 and "ne s’emploie pas avec le type « full »" in mixed.json()["detail"]
+    too_late = ask(member, published_video.video_id, {"kind": "clip", "start": "1", "end": "20"}, **french)
+    assert too_late.json()["detail"] == "La vidéo dure 00:00:12.000 ; le point de sortie ne peut pas être plus tardif."
+    anonymous = ask(client, published_video.video_id, {"kind": "full"}, **french)
+    assert anonymous.status_code == 401 and anonymous.json()["detail"]
