@@ -8,7 +8,9 @@ Run with the project's interpreter and the environment of a benchmark database
 
 The whole request goes through Django's WSGI handler (middleware, django-ninja,
 rendering, the cache) from Django's test client, as in a gunicorn worker but
-without the socket. The profiler's clock is CPU time (`time.process_time`), so
+without the socket. The test client leaves database connections open between
+requests; a server closes them when they are too old (CONN_MAX_AGE), so this
+does too, around each request. The profiler's clock is CPU time (`time.process_time`), so
 other load on the machine does not inflate the figures; cProfile's own
 overhead does, roughly evenly. Prints the mean CPU time per request, the
 queries per request, then the top functions by own time and by cumulative time.
@@ -75,6 +77,9 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--dump", help="write the raw pstats here too (e.g. for snakeviz)")
     parser.add_argument(
+        "--plain", action="store_true", help="only time the requests (CPU), without cProfile and its overhead"
+    )
+    parser.add_argument(
         "--focus",
         default=DEFAULT_FOCUS,
         help="comma-separated `file:function` names whose cumulative time per request is listed first",
@@ -86,23 +91,42 @@ def main():
     import django
 
     django.setup()
-    from django.db import connection
+    from django.db import close_old_connections, connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
     headers = dict(h.split(":", 1) for h in args.header)
     headers = {k.strip(): v.strip() for k, v in headers.items()}
     client = Client()
+
+    def get(headers=headers):
+        # Around each request, as Django's handler does outside tests (the test client does not).
+        close_old_connections()
+        try:
+            return client.get(args.path, headers=headers, HTTP_HOST=args.host)
+        finally:
+            close_old_connections()
+
     with override_settings(CMS_API_CACHE_ENABLED=args.mode == "cached"):
-        warm = client.get(args.path, HTTP_HOST=args.host)
+        warm = get(headers={})
         with CaptureQueriesContext(connection) as captured:
-            client.get(args.path, headers=headers, HTTP_HOST=args.host)
+            get()
         queries = len(captured.captured_queries)  # now: the log is reset by every request
+        if args.plain:
+            started = time.process_time()
+            for _ in range(args.n):
+                get()
+            cpu = time.process_time() - started
+            print(
+                f"{args.path} [{args.mode}] status {warm.status_code}, {len(warm.content)} bytes, "
+                f"{queries} queries; {1000 * cpu / args.n:.2f} ms CPU per request (no profiler)"
+            )
+            return
         profiler = cProfile.Profile(time.process_time)
         started = time.process_time()
         profiler.enable()
         for _ in range(args.n):
-            client.get(args.path, headers=headers, HTTP_HOST=args.host)
+            get()
         profiler.disable()
         cpu = time.process_time() - started
     print(

@@ -926,10 +926,11 @@ run; raw figures go to `bench/results/` (git-ignored).
   database; `--fresh-baseline` rebuilds them): the first run takes about
   10 minutes longer than the next ones (about 17 minutes with 2 rounds).
 - **Content differences**: the stock seed gives every article the same lead
-  image (served with one rendition); `generate_content` gives none (0 of
-  7,000 articles), so the project's listing does no image work here, where
-  with images it would render 8 renditions per item (see the profile below).
-  Stock listings match 700 articles, the project's 3,500.
+  image (served with one rendition); `generate_content` gives each article one
+  of 24 generated pictures (its translation the same one), so the project's
+  listing shows up to 20 different images (14 in the page measured), each in
+  8 renditions (4 sizes × 2 formats), made on first use by the warm-up
+  requests. Stock listings match 700 articles, the project's 3,500.
 - **Servers**: gunicorn with 2 sync workers for every server, as the stock
   figures of the issue were taken (20 req/s on SQLite, 8 on PostgreSQL for the
   listing, 69 queries; this run counts 70). Project settings: `cms.settings.production`, a

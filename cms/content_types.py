@@ -77,7 +77,8 @@ class PageTypeAPI:
         )
 
     def select_related(self) -> list[str]:
-        related = ["locale"]
+        # Not the locale: items show its code, from the cached directory (`locale_id` is enough).
+        related = []
         for api_field in self.fields:
             related.extend(api_field.select_related)
         return related

@@ -17,6 +17,8 @@ TASKS = {**TASKS, "default": {"BACKEND": "django_tasks.backends.immediate.Immedi
 MEDIA_ROOT = tempfile.mkdtemp(prefix="cms-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Every response the tests get is validated against its declared schema.
+CMS_API_VALIDATE_RESPONSES = True
 # Task and page-publish logs at INFO would drown test output.
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}
 

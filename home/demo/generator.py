@@ -32,6 +32,7 @@ from django.utils.text import slugify
 from modelsearch import signal_handlers as search_signal_handlers
 from modelsearch.backends import get_search_backends
 from modelsearch.index import get_indexed_models
+from wagtail.images import get_image_model
 from wagtail.models import Page, ReferenceIndex, Revision
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
@@ -43,6 +44,7 @@ from videos.models import Video, VideoPage, VideoShot
 
 from . import synthetic
 from .builder import DemoBuilder, StoredFiles, block, demo_locales, paragraph_html, store_video
+from .images import create_title_card_image
 
 # Short masters that every synthetic video page shares: generated once, reused on later runs.
 VIDEO_POOL = (
@@ -64,6 +66,19 @@ VIDEO_POOL = (
             "loop_segment": 2,
         },
     ),
+)
+
+# Lead pictures every synthetic article draws from (a few dozen, as a newsroom
+# reuses its photos): generated once, reused on later runs. One per article
+# would cost a second per 25 articles and gigabytes of renditions.
+IMAGE_POOL_SIZE = 24
+IMAGE_POOL_COLOURS = (
+    ("#0b1f3a", "#1f6fb2"),
+    ("#3a0b12", "#b2401f"),
+    ("#0b3a24", "#3fa36b"),
+    ("#24113a", "#7a4fc2"),
+    ("#3a2f0b", "#c29a1f"),
+    ("#0b333a", "#1fa3b2"),
 )
 
 # Pages per transaction: large enough to amortise commits, small enough not
@@ -149,7 +164,7 @@ class ContentGenerator:
 
     # --- what every page links to -------------------------------------------------
 
-    def prepare(self, *, videos: bool) -> None:
+    def prepare(self, *, videos: bool, images: bool = False) -> None:
         with transaction.atomic():
             builder = DemoBuilder(files=self.files)
             self.tree = builder.site_tree()
@@ -158,6 +173,7 @@ class ContentGenerator:
             self.people = {spec.name: self._person(spec) for spec in synthetic.PEOPLE}
             self.topics = {theme.topic: self._topic(*theme.topic) for theme in synthetic.THEMES}
             self.videos = self._video_pool() if videos else []
+            self.images = self._image_pool() if images else []
 
     def _person(self, spec: synthetic.PersonSpec) -> Person:
         person = Person.objects.filter(locale=self.en, name=spec.name).first()
@@ -191,6 +207,28 @@ class ContentGenerator:
                     video = store_video(title, path, self.files)
                     self.log(f"  created video {title!r}")
                 pool.append(video)
+        return pool
+
+    def _image_pool(self) -> list:
+        Image = get_image_model()
+        existing = {image.title: image for image in Image.objects.filter(title__startswith="Synthetic picture ")}
+        pool, created = [], 0
+        for number in range(1, IMAGE_POOL_SIZE + 1):
+            title = f"Synthetic picture {number}"
+            image = existing.get(title)
+            if image is None:
+                created += 1
+                image = create_title_card_image(
+                    title=title,
+                    subtitle="Benchmark content",
+                    description=f"Illustration: a gradient with the words “{title}”.",
+                    colours=IMAGE_POOL_COLOURS[number % len(IMAGE_POOL_COLOURS)],
+                    filename=f"synthetic-picture-{number}.jpg",
+                )
+                self.files.add(image.file)
+            pool.append(image)
+        if created:
+            self.log(f"  created {created} lead pictures")
         return pool
 
     # --- pages ------------------------------------------------------------------------
@@ -235,6 +273,7 @@ class ContentGenerator:
 
     def _news(self, serial: int, taken) -> tuple[NewsArticlePage, NewsArticlePage]:
         story = self.writer.article(serial)
+        lead_image = self.images[serial % len(self.images)] if self.images else None
 
         def page(language: str, locale, slug: str) -> NewsArticlePage:
             ids = iter(story.block_ids)
@@ -248,6 +287,8 @@ class ContentGenerator:
                 published_at=story.published_at,
                 dateline=getattr(story.dateline, language),
                 standfirst=getattr(story.standfirst, language),
+                # The translation shows the same picture, as copy_for_translation leaves it.
+                lead_image=lead_image,
                 body=body,
             )
             self._links(article, story.themes, story.people, PagePerson.Role.MENTIONED)

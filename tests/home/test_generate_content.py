@@ -4,9 +4,10 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from wagtail.images import get_image_model
 from wagtail.models import Page
 
-from home.demo.generator import VIDEO_POOL
+from home.demo.generator import IMAGE_POOL_SIZE, VIDEO_POOL
 from home.demo.synthetic import SyntheticWriter
 from home.models import HomePage
 from interviews.models import InterviewPage
@@ -19,10 +20,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def delete_generated_masters(db):
-    """The database is rolled back after each test, the master files are not."""
+    """The database is rolled back after each test, the master and picture files are not."""
     yield
     for video in Video.objects.all():
         video.file.storage.delete(video.file.name)
+    for image in get_image_model().objects.all():
+        image.file.storage.delete(image.file.name)
 
 
 PAGE_MODELS = {"news": NewsArticlePage, "interviews": InterviewPage, "videos": VideoPage}
@@ -113,3 +116,17 @@ def test_the_writer_is_deterministic_and_bilingual():
 def test_negative_counts_are_refused():
     with pytest.raises(CommandError, match="0 or more"):
         generate(news=-1)
+
+
+def test_articles_take_their_lead_picture_from_a_small_shared_pool_like_their_translations(locales):
+    generate(news=IMAGE_POOL_SIZE + 6, interviews=1, seed=3)
+    generate(news=2, seed=4)
+
+    articles = list(NewsArticlePage.objects.filter(locale=locales.en))
+    assert all(article.lead_image_id for article in articles)
+    assert len({article.lead_image_id for article in articles}) == IMAGE_POOL_SIZE
+    assert get_image_model().objects.count() == IMAGE_POOL_SIZE  # made by the first run, reused by the second
+    for article in articles:
+        assert article.get_translation(locales.fr).lead_image_id == article.lead_image_id
+    picture = articles[0].lead_image
+    assert picture.file.storage.exists(picture.file.name) and picture.description.startswith("Illustration")

@@ -5,13 +5,14 @@ from tqdm import tqdm
 
 from cms.caching import invalidate_everything
 from home.demo.builder import StoredFiles, quiet_wagtail_logs
-from home.demo.generator import ContentGenerator
+from home.demo.generator import IMAGE_POOL_SIZE, ContentGenerator
 
 
 class Command(BaseCommand):
     help = (
         "Add N synthetic English pages of each type under the English sections, each with a published French "
         "translation, for benchmarks. Deterministic for a given --seed. Builds the site tree first if needed. "
+        f"Articles take their lead picture from a pool of {IMAGE_POOL_SIZE} generated once. "
         "Pages are committed 100 at a time: an interrupted run keeps the batches already done."
     )
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         with quiet_wagtail_logs(verbosity):
             generator = ContentGenerator(seed=seed, log=self.stdout.write, files=files)
             try:
-                generator.prepare(videos=videos > 0)
+                generator.prepare(videos=videos > 0, images=news > 0)
             except BaseException:
                 files.delete_all()
                 raise
