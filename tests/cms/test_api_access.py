@@ -521,3 +521,38 @@ def test_the_key_list_sits_in_the_settings_menu(admin_client, front_end):
     assert response.status_code == 200
     assert f"fe_{key.lookup_id}_" in response.content.decode()
     assert list_url in admin_client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_the_sliding_window_counter_lets_requests_back_as_the_window_slides(db, monkeypatch):
+    from types import SimpleNamespace
+
+    from cms import api_access
+
+    class FivePerMinute(api_access.ClientRateThrottle):
+        scope = "test-sliding"
+
+        def limit_for(self, request):
+            return "5/min", "someone"
+
+    clock = SimpleNamespace(now=6_000_000.0)  # the start of a one-minute window
+    monkeypatch.setattr(api_access.time, "time", lambda: clock.now)
+    throttle = FivePerMinute()
+
+    def ask():
+        request = SimpleNamespace()
+        return throttle.allow_request(request), getattr(request, "api_rate_limit", None)
+
+    assert [ask()[0] for _ in range(5)] == [True] * 5
+    allowed, state = ask()
+    assert not allowed and state.limit == 5 and 1 <= state.retry_after <= 60
+    # Half-way into the next window, half of the previous one still counts (2.5 of 5): three more pass.
+    clock.now += 90
+    assert [ask()[0] for _ in range(4)] == [True, True, True, False]
+    # Two windows later nothing of the burst counts any more.
+    clock.now += 120
+    assert all(ask()[0] for _ in range(5))
+    # Each window is one counter in the cache, whatever the rate: no list of timestamps.
+    from django.core.cache import cache
+
+    window = int(clock.now // 60)
+    assert cache.get(f"cms:throttle:test-sliding:someone:{window}") == 5
