@@ -32,6 +32,8 @@ from .timecode import format_timecode, parse_timecode
 logger = logging.getLogger(__name__)
 
 QUOTA_WINDOW = datetime.timedelta(hours=24)
+# Where clips are cut before they are published by a rename (file system storage only).
+WORK_FOLDER = "downloads/.work"
 
 
 @dataclass
@@ -265,6 +267,19 @@ def _job_for(video: Video, span: ClipRange, mode: str) -> tuple[DownloadJob, boo
     return job, False
 
 
+def fail_job(job_id, code: str, error: str, **only_if) -> bool:
+    """Fail a clip job, only while it still matches `only_if` (e.g. its status), and free the quota its requests took.
+
+    The requests stay on record, marked failed with the job's reason.
+    """
+    failed = DownloadJob.objects.filter(pk=job_id, **only_if).update(
+        status=DownloadJob.Status.FAILED, error_code=code, error=error[-2000:], finished_at=timezone.now()
+    )
+    if failed:
+        Download.objects.filter(job_id=job_id).update(outcome=Download.Outcome.FAILED, failure_reason=code)
+    return bool(failed)
+
+
 def mark_failed(download: Download, reason: str) -> None:
     """The grant could not be completed: it stays on record, but no longer counts against the quota."""
     Download.objects.filter(pk=download.pk).update(outcome=Download.Outcome.FAILED, failure_reason=reason)
@@ -333,13 +348,14 @@ def recover_if_stalled(job: DownloadJob, *, now=None) -> bool:
 
             job_id = str(job.pk)
             transaction.on_commit(lambda: cut_clip_job.enqueue(job_id))
-    elif running.update(
-        status=DownloadJob.Status.FAILED,
-        error_code="worker_lost",
-        error="The worker stopped responding.",
-        finished_at=now,
-    ):
-        Download.objects.filter(job=job).update(outcome=Download.Outcome.FAILED, failure_reason="worker_lost")
+    else:
+        fail_job(
+            job.pk,
+            "worker_lost",
+            "The worker stopped responding.",
+            status=DownloadJob.Status.RUNNING,
+            heartbeat_at=job.heartbeat_at,
+        )
     job.refresh_from_db()
     return True
 
@@ -360,18 +376,13 @@ def sweep(*, now=None) -> dict:
     never_taken = now - datetime.timedelta(seconds=getattr(settings, "VIDEOS_CLIP_TTL", 86400))
     abandoned = DownloadJob.objects.filter(status=DownloadJob.Status.QUEUED, created_at__lt=never_taken)
     for job in abandoned:
-        if DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.QUEUED).update(
-            status=DownloadJob.Status.FAILED, error_code="not_started", error="No worker took the job.", finished_at=now
-        ):
-            Download.objects.filter(job=job).update(outcome=Download.Outcome.FAILED, failure_reason="not_started")
-            done["abandoned"] += 1
+        queued = DownloadJob.Status.QUEUED
+        done["abandoned"] += fail_job(job.pk, "not_started", "No worker took the job.", status=queued)
     return done
 
 
 def _remove_stale_scratch(now) -> int:
     """Scratch folders a killed worker left behind (a finished or failed cut removes its own)."""
-    from .tasks import WORK_FOLDER
-
     try:
         base = Path(default_storage.path(WORK_FOLDER))
     except NotImplementedError:

@@ -23,6 +23,7 @@ from cms.api_access import client_ip
 from . import downloads
 from .downloads import DownloadRefused, Requester
 from .models import DownloadJob
+from .s3 import StorageUnavailable
 from .timecode import format_timecode
 
 router = StrictRouter(tags=["downloads"])
@@ -180,8 +181,6 @@ def request_download(request: HttpRequest, video_id: int, payload: DownloadReque
 
     if job is not None:
         return Status(202, _job_body(request, job))
-
-    from .s3 import StorageUnavailable
 
     try:
         size = downloads.stored_size(video.file)

@@ -18,6 +18,7 @@ from django_tasks import task
 from wagtail.images import get_image_model
 
 from . import media
+from .downloads import WORK_FOLDER, fail_job
 from .files import local_path
 
 logger = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def cut_clip_job(job_id: str) -> str:
     job = DownloadJob.objects.select_related("video").get(pk=job_id)
     video = job.video
     if video is None:
-        _fail_job(job, "video_deleted", "The video was deleted.")
+        fail_job(job.pk, "video_deleted", "The video was deleted.")
         return "failed"
 
     from . import clips
@@ -122,11 +123,11 @@ def cut_clip_job(job_id: str) -> str:
             name, size = _publish(work / f"{job.pk}{suffix}", video.file.storage, name)
     except media.FfmpegError as error:
         logger.warning("Clip job %s failed: %s", job_id, error)
-        _fail_job(job, "cut_failed", str(error))
+        fail_job(job.pk, "cut_failed", str(error))
         return "failed"
     except Exception as error:  # storage down, disk full…: the job must end, not stay running
         logger.exception("Clip job %s failed", job_id)
-        _fail_job(job, "storage_error", str(error))
+        fail_job(job.pk, "storage_error", str(error))
         return "failed"
 
     ttl = getattr(settings, "VIDEOS_CLIP_TTL", 24 * 3600)
@@ -148,7 +149,7 @@ def cut_clip_job(job_id: str) -> str:
         video.file.storage.delete(name)
         job.refresh_from_db()
         if job.status == DownloadJob.Status.RUNNING and job.video_id is None:
-            _fail_job(job, "video_deleted", "The video was deleted.")
+            fail_job(job.pk, "video_deleted", "The video was deleted.")
         return "superseded"
     job.downloads.update(size=size)
     return "ready"
@@ -166,19 +167,9 @@ class _ProgressReporter:
         if now - self.last < HEARTBEAT_SECONDS:
             return
         self.last = now
-        type(self.job).objects.filter(pk=self.job.pk, status="running").update(
+        type(self.job).objects.filter(pk=self.job.pk, status=type(self.job).Status.RUNNING).update(
             progress=min(99.0, max(0.0, percent)), heartbeat_at=timezone.now()
         )
-
-
-def _fail_job(job, code: str, error: str) -> None:
-    from .models import Download, DownloadJob
-
-    DownloadJob.objects.filter(pk=job.pk).update(
-        status=DownloadJob.Status.FAILED, error_code=code, error=error[-2000:], finished_at=timezone.now()
-    )
-    # The requests behind it got nothing: they stay on record but no longer count against quotas.
-    Download.objects.filter(job_id=job.pk).update(outcome=Download.Outcome.FAILED, failure_reason=code)
 
 
 @contextlib.contextmanager
@@ -205,9 +196,6 @@ def _work_dir(storage):
     base.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="clip-", dir=base) as work:
         yield Path(work)
-
-
-WORK_FOLDER = "downloads/.work"
 
 
 def _publish(path: Path, storage, name: str) -> tuple[str, int]:

@@ -427,7 +427,7 @@ def test_sweep_fails_jobs_no_worker_ever_took(published_video, member, settings,
 def test_sweep_removes_scratch_folders_a_killed_worker_left(db, settings):
     import os
 
-    from videos.tasks import WORK_FOLDER
+    from videos.downloads import WORK_FOLDER
 
     left = Path(default_storage.path(WORK_FOLDER)) / "clip-abandoned"
     left.mkdir(parents=True)
