@@ -76,7 +76,8 @@ class SearchParameters(Schema):
         unknown = [label for label in value if label not in SEARCHED_LABELS]
         if unknown:
             raise ValueError(
-                f"unknown page type(s): {', '.join(unknown)}; searchable: {', '.join(sorted(SEARCHED_LABELS))}"
+                _("unknown page type(s): %(unknown)s; known: %(known)s")
+                % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(SEARCHED_LABELS))}
             )
         return value
 

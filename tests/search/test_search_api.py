@@ -224,3 +224,10 @@ def test_topic_ids_of_any_language_version_filter_alike(client, portal):
     smart_fr = Topic.objects.get(slug="defense-intelligente", locale=portal.fr)
     smart_en = smart_fr.get_translation(portal.en)
     assert ids(search(client, q="OTAN", topic=smart_fr.pk)) == ids(search(client, q="OTAN", topic=smart_en.pk))
+
+
+def test_an_unknown_type_is_explained_in_french_to_a_french_caller(client, portal):
+    response = client.get(URL, {"q": "OTAN", "type": "nope"}, headers={"Accept-Language": "fr"})
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "type(s) de page inconnu(s)" in detail and "nope" in detail and "videos.VideoPage" in detail
