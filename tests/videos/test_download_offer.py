@@ -120,3 +120,11 @@ def test_nobody_edits_or_deletes_the_audit_trail(editor, published_video, member
 
 def test_media_accounts_cannot_open_the_report(member):
     assert member.get("/admin/downloads/").status_code == 302
+
+
+def test_listings_show_the_offer_only_when_asked(client, published_video):
+    listing = {"type": "videos.VideoPage"}
+    summary = client.get("/api/v1/pages/", listing).json()["items"][0]
+    assert "download" not in summary
+    chosen = client.get("/api/v1/pages/", {**listing, "fields": "download"}).json()["items"][0]
+    assert chosen["download"]["can_download"] is False
