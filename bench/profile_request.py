@@ -35,7 +35,7 @@ DEFAULT_FOCUS = ",".join(
         "ninja/operation.py:_get_values",
         "ninja/operation.py:_run_checks",
         "cms/caching.py:cached_json",
-        "cms/caching.py:_fresh",
+        "cms/caching.py:_lookup",
         "cms/pages_api.py:_list_pages",
         "cms/pages_api.py:_live_specific",
         "cms/pages_api.py:_specific_pages",

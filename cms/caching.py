@@ -5,8 +5,13 @@ with the *tags* of everything it contains (pages, translation groups,
 people, topics, images, listings of a type) and the version each tag had
 when it was rendered. A content change bumps the versions of the tags it
 touches (see `invalidate`), which makes exactly the affected responses stale;
-nothing else is thrown away. A hit costs two cache reads and no database
-query; `If-None-Match` on a fresh entry answers 304 the same way.
+nothing else is thrown away. Every change also bumps one global counter, the
+*epoch*, and an entry remembers the epoch it was last found fresh at: while
+nothing at all has changed since, a hit is one cache read (the entry and the
+epoch together) and no database query, without reading the dozens of tag
+versions a listing carries. After any change, the first hit on each entry
+compares its tags once and stamps it with the new epoch. `If-None-Match` on a
+fresh entry answers 304 the same way.
 
 A few fields depend on who is asking (whether the caller may download a
 video). Apps declare such a dependency with `vary_by_caller`: a function
@@ -22,7 +27,7 @@ at the place it loads it (`depends_on`).
 import contextvars
 import hashlib
 from email.utils import format_datetime
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.core.cache import cache
@@ -36,6 +41,8 @@ _collector: contextvars.ContextVar[set | None] = contextvars.ContextVar("cms_cac
 ENTRY_PREFIX = "api:resp:v1:"
 TAG_PREFIX = "api:tag:"
 ANY_CHANGE = "*"
+# The epoch: the version of the tag every change bumps, last.
+EPOCH_KEY = TAG_PREFIX + ANY_CHANGE
 
 
 def depends_on(*tags: str) -> None:
@@ -68,9 +75,21 @@ def cache_control(private: bool = False) -> str:
 
 def _key(request, variant: str = "") -> str:
     # The host is part of the key because responses carry absolute media URLs.
-    query = urlencode(sorted(request.GET.lists()), doseq=True)
-    raw = f"{request.get_host()}|{request.path}|{query}|{variant}"
+    raw = f"{request.get_host()}|{request.path}|{_canonical_query(request)}|{variant}"
     return ENTRY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _canonical_query(request) -> str:
+    """The query string with its parameters in name order, each name's values in the order sent.
+
+    Built from the raw string rather than `request.GET`, whose parsing was a
+    tenth of a cache hit: values stay as sent, so two spellings of one value
+    (`%C3%A9` and `é`) are two entries, never one entry for two queries.
+    Names are decoded for sorting, so `typ%65=b&type=a` and `type=a&typ%65=b`,
+    which parse to different lists, stay different here too.
+    """
+    pairs = [pair for pair in request.META.get("QUERY_STRING", "").split("&") if pair]
+    return "&".join(sorted(pairs, key=lambda pair: unquote_plus(pair.partition("=")[0])))
 
 
 def _current_versions(tags) -> dict[str, int]:
@@ -78,8 +97,28 @@ def _current_versions(tags) -> dict[str, int]:
     return {tag: stored.get(TAG_PREFIX + tag, 0) for tag in tags}
 
 
-def _fresh(entry) -> bool:
-    return entry is not None and _current_versions(entry["tags"]) == entry["tags"]
+def _lookup(key: str) -> tuple[dict | None, int]:
+    """The fresh entry under `key` (or None), and the epoch read before its tags.
+
+    The epoch is read before any tag version: a change bumps its tags, then the
+    epoch, so a change this lookup missed leaves the epoch above the one
+    stamped, and the next lookup compares the tags again.
+    """
+    found = cache.get_many([key, EPOCH_KEY])
+    entry, epoch = found.get(key), found.get(EPOCH_KEY, 0)
+    if entry is None:
+        return None, epoch
+    if entry.get("epoch") == epoch:
+        return entry, epoch
+    if _current_versions(entry["tags"]) != entry["tags"]:
+        return None, epoch
+    # Still fresh after other changes: stamp it, so that the next hits skip the tag versions again.
+    cache.set(key, {**entry, "epoch": epoch}, timeout=_entry_timeout())
+    return entry, epoch
+
+
+def _entry_timeout() -> int:
+    return getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600)
 
 
 def _respond(request, entry, status=200, variant: str = "") -> HttpResponse:
@@ -100,6 +139,15 @@ def _parse_etags(header: str) -> list[str]:
     return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
 
 
+def cached_response(request) -> HttpResponse | None:
+    """What `cached_json` would answer `request` without rendering: a fresh entry's response, or None."""
+    if not getattr(settings, "CMS_API_CACHE_ENABLED", True):
+        return None
+    variant = caller_variant(request)
+    entry, _epoch = _lookup(_key(request, variant))
+    return None if entry is None else _respond(request, entry, variant=variant)
+
+
 def cached_json(request, render) -> HttpResponse:
     """Serve `render()` (which returns JSON bytes) through the tagged cache, with ETag/304."""
     variant = caller_variant(request)
@@ -108,22 +156,27 @@ def cached_json(request, render) -> HttpResponse:
         body = render()
         return _respond(request, {"body": body, "etag": _etag(body), "last_modified": _now_http()}, variant=variant)
     key = _key(request, variant)
-    entry = cache.get(key)
-    if _fresh(entry):
+    entry, epoch_before = _lookup(key)
+    if entry is not None:
         return _respond(request, entry, variant=variant)
 
     tags: set[str] = set()
-    epoch_before = cache.get(TAG_PREFIX + ANY_CHANGE, 0)
     token = _collector.set(tags)
     try:
         body = render()
     finally:
         _collector.reset(token)
-    entry = {"body": body, "etag": _etag(body), "last_modified": _now_http(), "tags": _current_versions(tags)}
+    entry = {
+        "body": body,
+        "etag": _etag(body),
+        "last_modified": _now_http(),
+        "tags": _current_versions(tags),
+        "epoch": epoch_before,
+    }
     # A change committed while this rendered may not be in the body, yet its
     # new tag versions were just read: such an entry is served but not kept.
-    if cache.get(TAG_PREFIX + ANY_CHANGE, 0) == epoch_before:
-        cache.set(key, entry, timeout=getattr(settings, "CMS_API_CACHE_TIMEOUT", 24 * 3600))
+    if cache.get(EPOCH_KEY, 0) == epoch_before:
+        cache.set(key, entry, timeout=_entry_timeout())
     return _respond(request, entry, variant=variant)
 
 

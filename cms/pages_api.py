@@ -32,7 +32,7 @@ from wagtail.models import Page, Site
 
 from taxonomy.models import PagePerson, PageTopic
 
-from .api import StrictRouter
+from .api import StrictRouter, answered_from_cache
 from .api_render import RenderContext
 from .api_schemas import PageItemBase
 from .caching import cached_json, depends_on
@@ -368,6 +368,7 @@ def as_json(schema, payload) -> bytes:
 
 
 @router.get("/pages/", response=PageList, exclude_unset=True, summary="List published pages")
+@answered_from_cache
 def list_pages(request, query: Query[PageListQuery]):
     return cached_json(request, lambda: as_json(PageList, _list_pages(request, query)))
 
@@ -444,6 +445,7 @@ def _live_specific(page_id: int) -> Page:
 
 
 @router.get("/pages/find/", response=PageItem, exclude_unset=True, summary="Find the page at a front-end path")
+@answered_from_cache
 def find_page(request, query: Query[FindQuery]):
     return cached_json(request, lambda: as_json(_page_item_adapter, _find_page(request, query)))
 
@@ -461,6 +463,7 @@ def _find_page(request, query: FindQuery):
 
 
 @router.get("/pages/{page_id}/", response=PageItem, exclude_unset=True, summary="One published page")
+@answered_from_cache
 def get_page(request, page_id: int, query: Query[DetailQuery]):
     def render():
         depends_on(f"page:{page_id}")
@@ -489,6 +492,7 @@ class SiteOut(Schema):
 
 
 @router.get("/sites/", response=list[SiteOut], tags=["sites"], summary="Sites (front ends) and their homes")
+@answered_from_cache
 def list_sites(request):
     return cached_json(request, lambda: as_json(list[SiteOut], _sites()))
 

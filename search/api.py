@@ -17,7 +17,7 @@ from ninja import Query, Schema
 from ninja.errors import HttpError
 from pydantic import Field, create_model, field_validator
 
-from cms.api import StrictRouter
+from cms.api import StrictRouter, answered_from_cache
 from cms.caching import cached_json, depends_on
 from cms.content_types import page_types
 from cms.pages_api import (
@@ -147,6 +147,7 @@ class SearchResults(Schema):
 
 
 @router.get("/search/", response=SearchResults, exclude_unset=True, summary="Search news, interviews and videos")
+@answered_from_cache
 def search(request, params: Query[SearchParameters]):
     query = params.q.strip()
     if not query:

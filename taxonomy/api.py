@@ -8,7 +8,7 @@ from ninja import Query, Schema
 from pydantic import Field
 
 from cms import api_schemas
-from cms.api import StrictRouter
+from cms.api import StrictRouter, answered_from_cache
 from cms.content_types import APIField
 
 from .models import PagePerson, PageTopic, Person, RelatedPage, Topic
@@ -181,11 +181,13 @@ def _cached(request, schema, tag, build):
 
 
 @router.get("/people/", response=PeopleList, summary="List people")
+@answered_from_cache
 def list_people(request, query: Query[SnippetListQuery]):
     return _cached(request, PeopleList, "people", lambda: _snippet_list(Person, query, _person))
 
 
 @router.get("/people/{person_id}/", response=PersonOut, summary="One person")
+@answered_from_cache
 def get_person(request, person_id: int):
     return _cached(
         request,
@@ -196,11 +198,13 @@ def get_person(request, person_id: int):
 
 
 @router.get("/topics/", response=TopicList, summary="List topics")
+@answered_from_cache
 def list_topics(request, query: Query[SnippetListQuery]):
     return _cached(request, TopicList, "topics", lambda: _snippet_list(Topic, query, _topic))
 
 
 @router.get("/topics/{topic_id}/", response=TopicOut, summary="One topic")
+@answered_from_cache
 def get_topic(request, topic_id: int):
     return _cached(
         request,
