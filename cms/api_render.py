@@ -137,21 +137,21 @@ class SnippetRef:
 # column names come from the models, every value is a query parameter.
 
 
-def _table(model) -> str:
+def sql_table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _columns(model, *names: str, qualified=False) -> list[str]:
+def sql_columns(model, *names: str, qualified=False) -> list[str]:
     """The columns of these fields; `qualified` with the table's name, for joins."""
-    prefix = f"{_table(model)}." if qualified else ""
+    prefix = f"{sql_table(model)}." if qualified else ""
     return [prefix + connection.ops.quote_name(model._meta.get_field(name).column) for name in names]
 
 
-def _placeholders(count: int) -> str:
+def sql_placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
-def _rows(sql: str, params: list) -> list[tuple]:
+def sql_rows(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -170,11 +170,11 @@ def _db_keys(model, keys) -> list:
 @functools.lru_cache(maxsize=1024)
 def _pages_sql(keys: int, ids: int) -> str:
     """Every version of the pages with these translation keys, and of the pages with these ids."""
-    table, (key, pk) = _table(Page), _columns(Page, "translation_key", "id")
-    columns = _columns(Page, "id", "title", "url_path", "locale", "translation_key", "content_type", "live")
-    conditions = [f"{key} IN ({_placeholders(keys)})"] if keys else []
+    table, (key, pk) = sql_table(Page), sql_columns(Page, "translation_key", "id")
+    columns = sql_columns(Page, "id", "title", "url_path", "locale", "translation_key", "content_type", "live")
+    conditions = [f"{key} IN ({sql_placeholders(keys)})"] if keys else []
     if ids:
-        conditions.append(f"{key} IN (SELECT {key} FROM {table} WHERE {pk} IN ({_placeholders(ids)}))")  # noqa: S608
+        conditions.append(f"{key} IN (SELECT {key} FROM {table} WHERE {pk} IN ({sql_placeholders(ids)}))")  # noqa: S608
     return f"SELECT {', '.join(columns)} FROM {table} WHERE {' OR '.join(conditions)}"  # noqa: S608
 
 
@@ -184,11 +184,11 @@ def _snippets_sql(people: int, topics: int) -> str:
     parts = []
     for model, count, extra in ((Person, people, "role"), (Topic, topics, "slug")):
         if count:
-            table, (key, pk) = _table(model), _columns(model, "translation_key", "id")
-            columns = _columns(model, "id", "translation_key", "locale", "name", extra)
+            table, (key, pk) = sql_table(model), sql_columns(model, "translation_key", "id")
+            columns = sql_columns(model, "id", "translation_key", "locale", "name", extra)
             parts.append(
                 f"SELECT '{model._meta.model_name}', {', '.join(columns)} FROM {table} "  # noqa: S608
-                f"WHERE {key} IN (SELECT {key} FROM {table} WHERE {pk} IN ({_placeholders(count)}))"
+                f"WHERE {key} IN (SELECT {key} FROM {table} WHERE {pk} IN ({sql_placeholders(count)}))"
             )
     return " UNION ALL ".join(parts)
 
@@ -197,15 +197,15 @@ def _snippets_sql(people: int, topics: int) -> str:
 def _images_sql(Image, images: int, specs: int) -> str:
     """These images' renditions of these specs, each with the `ImageRef` fields of its image ('' if not a field)."""
     Rendition = Image.get_rendition_model()
-    columns = _columns(Rendition, "filter_spec", "focal_point_key", "file", "width", "height", qualified=True)
+    columns = sql_columns(Rendition, "filter_spec", "focal_point_key", "file", "width", "height", qualified=True)
     names = {field.name for field in Image._meta.get_fields()}
     for name in ("id" if name == "pk" else name for name in ImageRef.__dataclass_fields__):
-        columns += _columns(Image, name, qualified=True) if name in names else ["''"]
-    image_id, spec = _columns(Rendition, "image", "filter_spec", qualified=True)
-    (pk,) = _columns(Image, "id", qualified=True)
+        columns += sql_columns(Image, name, qualified=True) if name in names else ["''"]
+    image_id, spec = sql_columns(Rendition, "image", "filter_spec", qualified=True)
+    (pk,) = sql_columns(Image, "id", qualified=True)
     return (
-        f"SELECT {', '.join(columns)} FROM {_table(Rendition)} JOIN {_table(Image)} ON {pk} = {image_id} "  # noqa: S608
-        f"WHERE {image_id} IN ({_placeholders(images)}) AND {spec} IN ({_placeholders(specs)})"
+        f"SELECT {', '.join(columns)} FROM {sql_table(Rendition)} JOIN {sql_table(Image)} ON {pk} = {image_id} "  # noqa: S608
+        f"WHERE {image_id} IN ({sql_placeholders(images)}) AND {spec} IN ({sql_placeholders(specs)})"
     )
 
 
@@ -261,7 +261,7 @@ class RenderContext:
         # One query for every version of every referenced page: translations of
         # the items, rich-text links, related and featured pages, embedded videos.
         sql = _pages_sql(len(self.page_keys), len(self.page_ids))
-        for page_id, title, url_path, locale_id, key, content_type_id, live in _rows(
+        for page_id, title, url_path, locale_id, key, content_type_id, live in sql_rows(
             sql, [*_db_keys(Page, self.page_keys), *self.page_ids]
         ):
             ref = PageRef(page_id, title, url_path, locale_id, _key(key), content_type_id, bool(live))
@@ -276,7 +276,7 @@ class RenderContext:
         if not (self.person_ids or self.topic_ids):
             return
         sql = _snippets_sql(len(self.person_ids), len(self.topic_ids))
-        for kind, pk, key, locale_id, name, extra in _rows(sql, [*self.person_ids, *self.topic_ids]):
+        for kind, pk, key, locale_id, name, extra in sql_rows(sql, [*self.person_ids, *self.topic_ids]):
             snippet = SnippetRef(kind, pk, _key(key), locale_id, name, extra)
             self.snippets[(kind, pk)] = snippet
             self.snippet_translations[(kind, snippet.translation_key)][locale_id] = snippet
@@ -296,7 +296,7 @@ class RenderContext:
         Rendition = Image.get_rendition_model()
         url = _file_urls(Rendition._meta.get_field("file").storage)
         sql = _images_sql(Image, len(self.image_ids), len(specs))
-        for spec, focal_point_key, file, width, height, image_id, *image in _rows(sql, [*self.image_ids, *specs]):
+        for spec, focal_point_key, file, width, height, image_id, *image in sql_rows(sql, [*self.image_ids, *specs]):
             if image_id not in self.images:
                 self.images[image_id] = ImageRef(image_id, *image)
             self.renditions.setdefault(image_id, {})[(spec, focal_point_key)] = RenditionRef(url(file), width, height)

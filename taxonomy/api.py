@@ -1,14 +1,16 @@
 """People and topics in the API: the fields pages use to show them, and their own endpoints."""
 
+import functools
 from collections import defaultdict
 
-from django.db.models import CharField, F, IntegerField, Value
+from django.db.models import IntegerField
 from django.shortcuts import get_object_or_404
 from ninja import Query, Schema
 from pydantic import Field
 
 from cms import api_schemas
 from cms.api import StrictRouter, answered_from_cache
+from cms.api_render import sql_columns, sql_placeholders, sql_rows, sql_table
 from cms.content_types import APIField
 
 from .models import PagePerson, PageTopic, Person, RelatedPage, Topic
@@ -37,24 +39,7 @@ def load_links(pages, context) -> None:
     ids = [page.pk for page in pages]
     if not ids:
         return
-    columns = ["kind", "page_id", "linked_id", "role", "sort_order"]
-    topics = PageTopic.objects.filter(page_id__in=ids).annotate(
-        kind=Value("topics", CharField()), linked_id=F("topic_id"), role=Value("", CharField())
-    )
-    people = PagePerson.objects.filter(page_id__in=ids).annotate(
-        kind=Value("people", CharField()), linked_id=F("person_id")
-    )
-    related = RelatedPage.objects.filter(page_id__in=ids).annotate(
-        kind=Value("related", CharField()), linked_id=F("target_id"), role=Value("", CharField())
-    )
-    # Orderable's default ordering must go: SQL forbids ORDER BY inside a UNION's parts.
-    union = (
-        topics.order_by()
-        .values_list(*columns)
-        .union(people.order_by().values_list(*columns), related.order_by().values_list(*columns), all=True)
-        .order_by("sort_order")
-    )
-    for kind, page_id, target, role, _order in union:
+    for kind, page_id, target, role, _order in sql_rows(_links_sql(len(ids)), ids * 3):
         context.links[kind][page_id].append((target, role))
         if kind == "topics":
             context.topic_ids.add(target)
@@ -62,6 +47,30 @@ def load_links(pages, context) -> None:
             context.person_ids.add(target)
         else:
             context.page_ids.add(target)
+
+
+@functools.lru_cache(maxsize=1024)
+def _links_sql(pages: int) -> str:
+    """The three kinds of links of these pages as (kind, page id, linked id, role), in their editors' order.
+
+    Written in SQL once per number of pages, as `cms.api_render` does for its
+    lookups: the ORM took over a millisecond to build and compile this UNION
+    for a 20-item listing, the database a tenth of that to answer it.
+    """
+    parts = []
+    for kind, model, linked, role in (
+        ("topics", PageTopic, "topic", None),
+        ("people", PagePerson, "person", "role"),
+        ("related", RelatedPage, "target", None),
+    ):
+        page_id, linked_id, sort_order = sql_columns(model, "page", linked, "sort_order")
+        role_column = sql_columns(model, role)[0] if role else "''"
+        parts.append(
+            f"SELECT '{kind}', {page_id}, {linked_id}, {role_column}, {sort_order} "  # noqa: S608
+            f"FROM {sql_table(model)} WHERE {page_id} IN ({sql_placeholders(pages)})"
+        )
+    # By the fifth column, the sort order: an ORDER BY of a whole UNION names its columns by position.
+    return " UNION ALL ".join(parts) + " ORDER BY 5"
 
 
 def _topics(page, context):
