@@ -25,20 +25,27 @@ Pure Python like ``videos.media``: no model imports.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import os
 import subprocess
 import tempfile
 import threading
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import av
 
 from videos.media import FfmpegError, _atomic_output, _default_timeout, ffmpeg_binary
+from videos.packet_index import IndexedPacket, MasterIndex
 
 __all__ = ["EXACT", "FAST", "MODES", "ClipCut", "ClipError", "clip_suffix", "cut_clip"]
 
@@ -55,6 +62,9 @@ MODES = (FAST, EXACT)
 _COPY_MUXERS = {".mov": "mov", ".mp4": "mp4", ".m4v": "mp4", ".mxf": "mxf", ".mkv": "matroska"}
 _INTRA_ONLY_SUFFIXES = frozenset({".mxf"})
 _COPY_FALLBACK_SUFFIX = ".mov"
+# Clips written in-process from a packet index: libavformat's MP4/MOV muxer,
+# driven packet by packet as ffmpeg drives it. Other containers go through ffmpeg.
+_INDEXED_SUFFIXES = frozenset({".mov", ".mp4", ".m4v"})
 _EXACT_SUFFIX = ".mp4"
 
 # Requested times are millisecond timecodes: a frame boundary within half a
@@ -148,6 +158,7 @@ def cut_clip(
     duration: float,
     progress: Callable[[float], None] | None = None,
     timeout: float | None = None,
+    index: MasterIndex | None = None,
 ) -> ClipCut:
     """Cut [start, end) of ``source`` into ``dest`` and report the in and out points actually written.
 
@@ -159,6 +170,11 @@ def cut_clip(
     master's, for validation. ``progress`` receives 0..100 while re-encoding,
     and 100 once the clip is published, whatever the mode. ``timeout`` bounds
     the ffmpeg run (default: proportional to the clip's length).
+
+    ``index``: the master's packet index (``videos.packet_index``), when it
+    has a valid one. A stream copy into MP4/MOV is then planned from it and
+    written in-process from one ranged read of the clip's bytes, without
+    opening the master, so its cost does not grow with the master's length.
 
     Raises ``ValueError`` for bad arguments and ``ClipError`` (an
     ``FfmpegError``, with a short ``reason``) when the clip cannot be made.
@@ -174,13 +190,19 @@ def cut_clip(
         raise ValueError(f"a {'stream-copied' if copy else 're-encoded'} clip is written to {allowed}, not {dest.name}")
     source = os.fspath(source)
 
-    plan = _plan(source, start, end, copy=copy)
+    indexed = copy and index is not None and suffix in _INDEXED_SUFFIXES
+    if indexed:
+        plan, selection = _plan_from_index(index, start, end, network="://" in source)
+    else:
+        plan = _plan(source, start, end, copy=copy)
     length = plan.out_point - plan.in_point
     if timeout is None:
         timeout = _default_timeout(length, per_second=2.0 if copy else 10.0, minimum=120.0)
     try:
         with _atomic_output(dest) as tmp:
-            if copy:
+            if indexed:
+                run = _write_from_index(source, tmp, index, selection, _COPY_MUXERS[suffix], timeout)
+            elif copy:
                 run = _run_ffmpeg(_copy_args(source, tmp, plan, _COPY_MUXERS[suffix]), timeout)
             else:
                 run = _run_ffmpeg(_encode_args(source, tmp, plan), timeout, length, progress)
@@ -257,9 +279,18 @@ def _plan_container(container, start: float, end: float, *, copy: bool, network:
     rate = Fraction(rate)
     frame = float(1 / rate)
 
-    entry = _scan_in(container, stream, start + _TIMECODE_SLACK)
+    entry = _scan_in(_packets_from_keyframe(container, stream, start + _TIMECODE_SLACK), start + _TIMECODE_SLACK)
     # A clean cut at or after end, or where the video ends if that is earlier.
-    ending = _scan_out(container, stream, end - _TIMECODE_SLACK)
+    ending = _scan_out(_packets_from_keyframe(container, stream, end - _TIMECODE_SLACK), end - _TIMECODE_SLACK)
+    in_point, out_point = _in_and_out(entry, ending, end, rate, copy=copy)
+    reordered = entry.reordered or ending.reordered
+    copy_frames = None
+    if copy and reordered and ending.left_out is not None:
+        copy_frames = _packets_between(stream, entry.keyframe, ending.left_out)
+    return _Plan(in_point, out_point, frame, rate, stream.index, network, reordered, entry.leading, copy_frames)
+
+
+def _in_and_out(entry: _Entry, ending: _Exit, end: float, rate: Fraction, *, copy: bool) -> tuple[float, float]:
     if ending.out_point < end - _VIDEO_END_SLACK:
         raise ClipError(ClipError.DAMAGED, detail=f"(the video stops at {ending.out_point:.3f} s)")
     if copy:
@@ -269,14 +300,10 @@ def _plan_container(container, start: float, end: float, *, copy: bool, network:
         # end on the frame grid from there (CFR output at the master's rate).
         in_point = entry.frame
         frames = math.ceil((end - in_point - _TIMECODE_SLACK) * rate)
-        out_point = min(ending.out_point, in_point + frames * frame)
+        out_point = min(ending.out_point, in_point + frames * float(1 / rate))
     if out_point <= in_point:
         raise ClipError(ClipError.DAMAGED, detail="(no video in this range)")
-    reordered = entry.reordered or ending.reordered
-    copy_frames = None
-    if copy and reordered and ending.left_out is not None:
-        copy_frames = _packets_between(stream, entry.keyframe, ending.left_out)
-    return _Plan(in_point, out_point, frame, rate, stream.index, network, reordered, entry.leading, copy_frames)
+    return in_point, out_point
 
 
 @dataclass(frozen=True)
@@ -287,11 +314,12 @@ class _Entry:
     reordered: bool
 
 
-def _scan_in(container, stream, target: float) -> _Entry:
+def _scan_in(packets: Iterator[_Packet], target: float) -> _Entry:
+    """From video packets in decode order from a keyframe at or before ``target`` (or the video's first)."""
     keyframe = None
     frame = -math.inf
     leading = reordered = False
-    for count, packet in enumerate(_packets_from_keyframe(container, stream, target)):
+    for count, packet in enumerate(packets):
         # The first packet is a keyframe, which shows after target when the video starts later.
         if keyframe is None or (packet.keyframe and packet.pts <= target):
             keyframe, leading = packet, False
@@ -316,10 +344,13 @@ class _Exit:
     reordered: bool
 
 
-def _scan_out(container, stream, target: float) -> _Exit:
-    """The first point at or after ``target`` where the copied stream can end cleanly (or the video's end)."""
+def _scan_out(packets: Iterator[_Packet], target: float) -> _Exit:
+    """The first point at or after ``target`` where the copied stream can end cleanly (or the video's end).
+
+    ``packets``: video packets in decode order from a keyframe at or before ``target``.
+    """
     window: list[_Packet] = []
-    for packet in _packets_from_keyframe(container, stream, target):
+    for packet in packets:
         window.append(packet)
         cut = _clean_cut(window, target)
         if cut is not None:
@@ -419,6 +450,191 @@ def _video_packets(container, stream, origin: float) -> Iterator[_Packet]:
             keyframe=packet.is_keyframe,
             raw_dts=packet.dts,
         )
+
+
+# --------------------------------------------------------------------------- #
+# Stream copies from a packet index
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """The master's packets a clip keeps, per indexed stream, in decode order."""
+
+    packets: list[list[IndexedPacket]]
+
+
+class _NeedMore(Exception):
+    """The packets loaded do not reach far enough: load a wider range."""
+
+
+def _plan_from_index(index: MasterIndex, start: float, end: float, *, network: bool) -> tuple[_Plan, _Selection]:
+    """Plan a stream copy as ``_plan`` does, from the index's packets around the clip instead of the master."""
+    rate = Fraction(index.frame_rate)
+    # Decode times to load: from a keyframe interval before the in point (its
+    # keyframe is in there) to a little past the out point (the clean cut).
+    before, after = index.keyframe_gap + 1.0, 2.0
+    while True:
+        packets, complete_before, complete_after = index.packets(start - before, end + after)
+        try:
+            return _plan_packets(index, packets, start, end, rate, network, complete_before, complete_after)
+        except _NeedMore:
+            if complete_before and complete_after:
+                raise ClipError(ClipError.DAMAGED, detail="(no clean cut in the packet index)") from None
+            before, after = before * 4, after * 4
+
+
+def _plan_packets(index, packets, start, end, rate, network, complete_before, complete_after):
+    stream = index.streams[0]
+    # Integer products over the denominator: the floats float(pts * time_base)
+    # gives (correctly rounded, so the same in and out points as _plan), without
+    # a Fraction per timestamp; a minute of packets is thousands of them.
+    num, den = stream.time_base.numerator, stream.time_base.denominator
+    origin = index.origin
+    video = [
+        _Packet(p.pts * num / den - origin, p.dts * num / den - origin, p.duration * num / den, p.keyframe, p.dts)
+        for p in packets[0]
+    ]
+
+    def from_keyframe(target: float) -> int:
+        """Where ``_packets_from_keyframe`` would start: the last keyframe showing at or before target."""
+        found = None
+        for i, packet in enumerate(video):
+            if packet.dts > target:  # nothing further on shows at or before target
+                break
+            if packet.keyframe and packet.pts <= target:
+                found = i
+        if found is None and not complete_before:
+            raise _NeedMore
+        if found is None:  # the video starts after target: its first keyframe
+            found = next((i for i, packet in enumerate(video) if packet.keyframe), None)
+        if found is None:
+            raise ClipError(ClipError.DAMAGED, detail="(no keyframe in the packet index)")
+        return found
+
+    # Packets not loaded yet could change either answer: ask for more until they cannot.
+    entry_at = from_keyframe(start + _TIMECODE_SLACK)
+    entry = _scan_in(iter(video[entry_at:]), start + _TIMECODE_SLACK)
+    if not complete_after and video[-1].dts <= start + _TIMECODE_SLACK:
+        raise _NeedMore
+    ending = _scan_out(iter(video[from_keyframe(end - _TIMECODE_SLACK) :]), end - _TIMECODE_SLACK)
+    if ending.left_out is None and not complete_after:
+        raise _NeedMore
+    in_point, out_point = _in_and_out(entry, ending, end, rate, copy=True)
+
+    first = next(i for i, p in enumerate(video) if p is entry.keyframe)
+    stop = len(video) if ending.left_out is None else next(i for i, p in enumerate(video) if p is ending.left_out)
+    # Open GOPs: the leading frames after the keyframe show before it and need the previous GOP.
+    quarter = float(1 / rate) / 4
+    shown = zip(packets[0][first:stop], video[first:stop], strict=True)
+    kept = [[raw for raw, packet in shown if packet.pts > in_point - quarter]]
+    # Audio: every packet that sounds between the in and out points.
+    for audio, every in zip(index.streams[1:], packets[1:], strict=True):
+        atb = float(audio.time_base)
+        low, high = (in_point + origin) / atb, (out_point + origin) / atb
+        kept.append([p for p in every if p.pts + p.duration > low and p.pts < high])
+    if not complete_before and any(a and a[0] is every[0] for a, every in zip(kept[1:], packets[1:], strict=True)):
+        raise _NeedMore  # the audio may start before what was loaded
+    reordered = entry.reordered or ending.reordered
+    plan = _Plan(in_point, out_point, float(1 / rate), rate, stream.master_index, network, reordered, entry.leading)
+    return plan, _Selection(kept)
+
+
+def _write_from_index(
+    source: str, out: Path, index: MasterIndex, selection: _Selection, muxer: str, timeout: float
+) -> _Run:
+    """Write the selected packets into ``out``, read from the master in one ranged read, muxed by libavformat.
+
+    Timestamps are shifted so that the earliest decode time is 0, as ffmpeg's
+    ``-avoid_negative_ts make_zero`` does on the ffmpeg path.
+    """
+    what = [f"packet index: copy {sum(map(len, selection.packets))} packets of {source} into {out.name}"]
+    deadline = time.monotonic() + timeout
+    ordered = sorted(((p.pos, i, p) for i, packets in enumerate(selection.packets) for p in packets), key=itemgetter(0))
+    if not ordered or not selection.packets[0]:
+        raise ClipError(ClipError.DAMAGED, detail="(no video in this range)", cmd=what)
+    zero = min(
+        Fraction(packets[0].dts) * s.time_base
+        for s, packets in zip(index.streams, selection.packets, strict=True)
+        if packets
+    )
+    shifts = [round(zero / s.time_base) for s in index.streams]
+    first, last = ordered[0][0], max(p.pos + p.size for _, _, p in ordered)
+    try:
+        with (
+            _open_span(source, first, last) as span,
+            av.open(io.BytesIO(index.template)) as template,
+            av.open(os.fspath(out), "w", format=muxer) as output,
+        ):
+            output.metadata.update(template.metadata)
+            streams = []
+            for stream in template.streams:
+                copy = output.add_stream_from_template(stream)
+                copy.codec_tag = stream.codec_tag
+                copy.metadata.update(stream.metadata)
+                copy.disposition = stream.disposition
+                streams.append(copy)
+            if len(streams) != len(index.streams):
+                raise ClipError(ClipError.FAILED, detail="(the index's template does not match it)", cmd=what)
+            for count, (pos, i, p) in enumerate(ordered):
+                if not count % 256 and time.monotonic() > deadline:
+                    raise ClipError(ClipError.TIMED_OUT, detail=f"(after {timeout:g} s)", cmd=what)
+                packet = av.Packet(span.read(pos, p.size))
+                packet.stream = streams[i]
+                packet.time_base = index.streams[i].time_base
+                packet.pts, packet.dts = p.pts - shifts[i], p.dts - shifts[i]
+                packet.duration = p.duration
+                packet.is_keyframe = bool(p.keyframe)
+                output.mux_one(packet)
+    except ClipError:
+        raise
+    except (OSError, urllib.error.URLError) as exc:
+        raise ClipError(ClipError.UNREADABLE, detail=f"({exc})", cmd=what) from exc
+    except av.error.FFmpegError as exc:
+        raise ClipError(ClipError.FAILED, detail=f"({exc})", cmd=what) from exc
+    return _Run(what, "")
+
+
+class _Span:
+    """Reads a byte range of the master forward, packet by packet, skipping what lies between."""
+
+    def __init__(self, stream, first: int, end: int):
+        self.stream = stream
+        self.at = first
+        self.end = end
+
+    def read(self, pos: int, size: int) -> bytes:
+        if pos < self.at:
+            raise ClipError(ClipError.FAILED, detail="(packets overlap in the index)")
+        while pos > self.at:  # another stream's packets, or a gap
+            skipped = self.stream.read(min(pos - self.at, 1 << 20))
+            if not skipped:
+                break
+            self.at += len(skipped)
+        data = self.stream.read(size) if pos == self.at else b""
+        self.at += len(data)
+        if len(data) != size:
+            raise ClipError(ClipError.DAMAGED, detail=f"(the master ends before byte {pos + size})")
+        return data
+
+
+@contextlib.contextmanager
+def _open_span(source: str, first: int, end: int) -> Iterator[_Span]:
+    """Bytes ``first`` to ``end`` (excluded) of a local master, or of a URL by one HTTP range request."""
+    if "://" not in source:
+        with open(source, "rb") as handle:
+            handle.seek(first)
+            yield _Span(handle, first, end)
+        return
+    request = urllib.request.Request(source, headers={"Range": f"bytes={first}-{end - 1}"})  # noqa: S310
+    try:
+        response = urllib.request.urlopen(request, timeout=_NETWORK_TIMEOUT)  # noqa: S310 - our storage's URL
+    except urllib.error.HTTPError as exc:
+        code = ClipError.DAMAGED if exc.code == 416 else ClipError.UNREADABLE
+        raise ClipError(code, detail=f"(HTTP {exc.code} for bytes {first}-{end - 1})") from exc
+    with response:
+        span = _Span(response, 0 if response.status == 200 else first, end)
+        yield span
 
 
 # --------------------------------------------------------------------------- #

@@ -436,3 +436,147 @@ class Download(models.Model):
         if self.start_ms is None or self.end_ms is None:
             return ""
         return f"{format_timecode(self.start_ms)}–{format_timecode(self.end_ms)}"
+
+
+# --- Packet index ---------------------------------------------------------------------------------------------------
+
+
+class PacketIndex(models.Model):
+    """Where each packet of a master lies (``videos.packet_index``), so clips are cut without opening the master.
+
+    Built from one master file: it only counts for the video while that file
+    (name, size and SHA-256) is still the video's, and goes with the video.
+    """
+
+    video = models.OneToOneField(Video, verbose_name=_("video"), on_delete=models.CASCADE, related_name="packet_index")
+    master_name = models.CharField(_("master file"), max_length=500)
+    master_size = models.PositiveBigIntegerField(_("master size in bytes"))
+    master_sha256 = models.CharField(_("master SHA-256"), max_length=64)
+    version = models.PositiveSmallIntegerField(_("format version"))
+    streams = models.JSONField(_("streams"))
+    origin = models.FloatField(_("start time in seconds"))
+    frame_rate = models.CharField(_("exact frame rate"), max_length=20)
+    keyframe_gap = models.FloatField(_("longest keyframe interval in seconds"))
+    first_chunk = models.IntegerField(_("first chunk"))
+    last_chunk = models.IntegerField(_("last chunk"))
+    template = models.BinaryField(_("stream template"))
+    packet_count = models.PositiveIntegerField(_("packets"))
+    stored_bytes = models.PositiveBigIntegerField(_("stored bytes"))
+    build_seconds = models.FloatField(_("build time in seconds"))
+    built_at = models.DateTimeField(_("built at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("packet index")
+        verbose_name_plural = _("packet indexes")
+
+    def __str__(self):
+        return f"{self.master_name} ({self.packet_count} packets)"
+
+    @classmethod
+    def build(cls, video, path) -> "PacketIndex | None":
+        """Index ``path``, a local copy of ``video``'s master, and store it in place of any older index.
+
+        Returns None when the video's master changed meanwhile (a newer
+        index will be built for the new one). Raises ``ValueError`` for
+        masters clips are not cut from in-process, libav errors for damaged ones.
+        """
+        import time
+
+        from django.db import transaction
+
+        from . import packet_index
+
+        name, size, sha256 = video.file.name, video.file_size, video.sha256
+        started = time.perf_counter()
+        built = packet_index.build(path)
+        seconds = time.perf_counter() - started
+        numbers = [number for _, number in built.chunks]
+        with transaction.atomic():
+            if not Video.objects.select_for_update().filter(pk=video.pk, file=name, file_size=size, sha256=sha256):
+                return None
+            cls.objects.filter(video=video).delete()
+            index = cls.objects.create(
+                video=video,
+                master_name=name,
+                master_size=size,
+                master_sha256=sha256,
+                version=packet_index.FORMAT_VERSION,
+                streams=[stream.as_json() for stream in built.streams],
+                origin=built.origin,
+                frame_rate=f"{built.frame_rate.numerator}/{built.frame_rate.denominator}",
+                keyframe_gap=built.keyframe_gap,
+                first_chunk=min(numbers),
+                last_chunk=max(numbers),
+                template=built.template,
+                packet_count=built.packets,
+                stored_bytes=len(built.template) + sum(map(len, built.chunks.values())),
+                build_seconds=seconds,
+            )
+            PacketIndexChunk.objects.bulk_create(
+                (
+                    PacketIndexChunk(index=index, stream=stream, number=number, records=records)
+                    for (stream, number), records in built.chunks.items()
+                ),
+                batch_size=500,
+            )
+        return index
+
+    @classmethod
+    def for_clips(cls, video):
+        """``video``'s packet index as ``videos.clips`` reads it, or None when it has none for its current master."""
+        from fractions import Fraction
+
+        from . import packet_index
+
+        index = cls.objects.filter(video=video).first()
+        if index is None or not index.matches(video):
+            return None
+        chunks = PacketIndexChunk.objects.filter(index=index)
+
+        def fetch(first: int, last: int):
+            rows = chunks.filter(number__gte=first, number__lte=last).values_list("stream", "number", "records")
+            return [(stream, number, bytes(records)) for stream, number, records in rows]
+
+        return packet_index.MasterIndex(
+            streams=[packet_index.IndexedStream.from_json(stream) for stream in index.streams],
+            origin=index.origin,
+            frame_rate=Fraction(index.frame_rate),
+            keyframe_gap=index.keyframe_gap,
+            template=bytes(index.template),
+            first_chunk=index.first_chunk,
+            last_chunk=index.last_chunk,
+            fetch=fetch,
+        )
+
+    def matches(self, video) -> bool:
+        """Whether this index describes ``video``'s current master."""
+        from .packet_index import FORMAT_VERSION
+
+        return (self.version, self.master_name, self.master_size, self.master_sha256) == (
+            FORMAT_VERSION,
+            video.file.name,
+            video.file_size,
+            video.sha256,
+        )
+
+
+class PacketIndexChunk(models.Model):
+    """The packet records of one stream over ``CHUNK_SECONDS`` of decode time, packed and compressed."""
+
+    index = models.ForeignKey(
+        PacketIndex, verbose_name=_("packet index"), on_delete=models.CASCADE, related_name="chunks"
+    )
+    stream = models.PositiveSmallIntegerField(_("stream"))
+    number = models.IntegerField(_("chunk"))
+    records = models.BinaryField(_("records"))
+
+    class Meta:
+        verbose_name = _("packet index chunk")
+        verbose_name_plural = _("packet index chunks")
+        constraints = [
+            # Also the index a cut reads through: (index, chunk range).
+            models.UniqueConstraint(fields=["index", "number", "stream"], name="one_packet_chunk_per_stream"),
+        ]
+
+    def __str__(self):
+        return f"{self.index_id}/{self.stream}/{self.number}"
