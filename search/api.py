@@ -3,15 +3,18 @@
 Items are rendered exactly as in `/api/v1/pages/` listings (the same
 summary schema, `fields` selection and bulk loading), plus a highlighted
 `excerpt` and the `score`. Facets (counts per type, topic and year) cover the
-whole match set and are computed with GROUP BY queries; the number of queries
-does not grow with `limit`.
+whole match set; the number of queries does not grow with `limit`.
+
+The engine is the portal's own per-language index (`search.query`) or, when
+`SEARCH_API_BACKEND` names one, one of Wagtail's backends (`search.engines`):
+filters, rendering and excerpts are the same for both.
 """
 
+import logging
 from datetime import date
 from typing import Annotated, Literal, Union, get_args
 
 from django.db.models import Count, IntegerField, Window
-from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 from ninja import Query, Schema
 from ninja.errors import HttpError
@@ -34,14 +37,15 @@ from cms.pages_api import (
 from cms.routing import HomeDirectory
 from taxonomy.models import PagePerson, PageTopic, Person, Topic
 
+from . import engines, facets
 from . import query as engine
+from .facets import MAX_TOPIC_FACETS
 from .index import SEARCH_TAG, SEARCHED_LABELS
 from .models import SearchDocument
 from .text import MAX_QUERY_LENGTH
 
+logger = logging.getLogger(__name__)
 router = StrictRouter(tags=["search"])
-
-MAX_TOPIC_FACETS = 50
 
 
 class SearchParameters(Schema):
@@ -167,7 +171,12 @@ def _search(request, params: SearchParameters, query: str) -> dict:
     types = [page_types.get(label) for label in labels]
     selection = selected_fields(params.fields, types)
 
-    documents = SearchDocument.objects.filter(page__in=_base_queryset(), page_type__in=labels)
+    backend = engines.api_backend()
+    documents = SearchDocument.objects.filter(page_type__in=labels)
+    if backend is None:
+        documents = documents.filter(page__in=_base_queryset())
+    else:
+        documents = engines.outside_private_sections(documents)
     directory = HomeDirectory.load()
     if params.locale:
         documents = documents.filter(locale_id=resolve_locale(params.locale))
@@ -191,19 +200,14 @@ def _search(request, params: SearchParameters, query: str) -> dict:
     if params.date_from and params.date_to and params.date_from > params.date_to:
         raise HttpError(400, _("`date_from` is after `date_to`."))
 
-    matched, score = engine.match(documents, query, languages)
+    if backend is None:
+        found = _match_in_portal_index(documents, query, languages, params)
+    else:
+        found = _match_in_backend(backend, documents, query, params)
     empty = {"query": query, "count": 0, "limit": params.limit, "offset": params.offset, "items": []}
-    if matched is None:  # nothing but punctuation, symbols or emoji
-        return {**empty, "facets": _no_facets()}
-
-    ordering = ("-score", "-date", "-page_id") if params.order == "relevance" else ("-date", "-page_id")
-    ranked = matched.annotate(score=score, total=Window(Count("pk", output_field=IntegerField()))).order_by(*ordering)
-    rows = list(
-        ranked.values_list("page_id", "page_type", "score", "total", "summary", "body", "language")[
-            params.offset : params.offset + params.limit
-        ]
-    )
-    count = rows[0][3] if rows else (matched.count() if params.offset else 0)
+    if found is None:  # nothing but punctuation, symbols or emoji
+        return {**empty, "facets": facets.no_facets()}
+    rows, count, facet_counts = found
 
     ids_by_type: dict[str, list[int]] = {}
     for page_id, label, *_rest in rows:
@@ -212,7 +216,7 @@ def _search(request, params: SearchParameters, query: str) -> dict:
     pages = [pages_by_id[row[0]] for row in rows if row[0] in pages_by_id]
     rendered = {item["id"]: item for item in render_pages(request, pages, selection)}
     items = []
-    for page_id, _label, value, _total, summary, body, language in rows:
+    for page_id, _label, value, summary, body, language in rows:
         if page_id in rendered:
             item = rendered[page_id]
             item["excerpt"] = engine.excerpt(summary, body, query, language)
@@ -222,12 +226,40 @@ def _search(request, params: SearchParameters, query: str) -> dict:
         **empty,
         "count": count,
         "items": items,
-        "facets": _facets(matched, params.locale) if count else _no_facets(),
+        "facets": facets.as_response(facet_counts(), params.locale) if count else facets.no_facets(),
     }
 
 
-def _no_facets():
-    return {"type": [], "topic": [], "year": []}
+def _match_in_portal_index(documents, query: str, languages: list[str], params: SearchParameters):
+    """(rows, count, facet counter) from the portal's own index; None if the query has no word."""
+    matched, score = engine.match(documents, query, languages)
+    if matched is None:
+        return None
+    ordering = ("-score", "-date", "-page_id") if params.order == "relevance" else ("-date", "-page_id")
+    ranked = matched.annotate(score=score, total=Window(Count("pk", output_field=IntegerField()))).order_by(*ordering)
+    rows = list(
+        ranked.values_list("page_id", "page_type", "score", "summary", "body", "language", "total")[
+            params.offset : params.offset + params.limit
+        ]
+    )
+    count = rows[0][-1] if rows else (matched.count() if params.offset else 0)
+    return [row[:-1] for row in rows], count, lambda: facets.count_in_database(matched)
+
+
+def _match_in_backend(backend, documents, query: str, params: SearchParameters):
+    """(rows, count, facet counter) from the Wagtail backend `SEARCH_API_BACKEND` names; None if no word."""
+    try:
+        found = engines.search(backend, documents, query, params.order, params.offset, params.limit)
+        if found is None:
+            return None
+        # Counted now, so that an unreachable service is answered below like the search itself.
+        counts = found.facet_counts() if found.count else facets.FacetCounts()
+    except Exception:
+        if not backend.catch_indexing_errors:  # a database backend: an error of ours, a 500 with its traceback
+            raise
+        logger.exception("Search backend %r failed", engines.api_backend_name())
+        raise HttpError(503, _("Search is unavailable at the moment. Please try again in a few minutes.")) from None
+    return found.rows, found.count, lambda: counts
 
 
 def _existing_keys(model, object_id: int, unknown: str):
@@ -235,40 +267,3 @@ def _existing_keys(model, object_id: int, unknown: str):
     if key is None:
         raise HttpError(400, unknown % {"id": object_id})
     return [key]
-
-
-def _facets(matched, locale: str | None) -> dict:
-    matched = matched.order_by()
-    # Types and years from one scan of the match set.
-    by_type, by_year = {}, {}
-    for row in matched.annotate(year=ExtractYear("date")).values("page_type", "year").annotate(count=Count("page_id")):
-        by_type[row["page_type"]] = by_type.get(row["page_type"], 0) + row["count"]
-        by_year[row["year"]] = by_year.get(row["year"], 0) + row["count"]
-    ranked_types = sorted(by_type.items(), key=lambda entry: (-entry[1], entry[0]))
-    types = [{"type": label, "count": n} for label, n in ranked_types]
-    years = [{"year": year, "count": n} for year, n in sorted(by_year.items(), reverse=True)]
-    topic_counts = list(
-        PageTopic.objects.filter(page_id__in=matched.values("page_id"))
-        .values("topic__translation_key")
-        .annotate(count=Count("page_id", distinct=True))
-        .order_by("-count", "topic__translation_key")[:MAX_TOPIC_FACETS]
-    )
-    wanted = HomeDirectory.load().locale_ids.get(locale) if locale else None
-    best = {}
-    for pk, key, locale_id, name in Topic.objects.filter(
-        translation_key__in=[row["topic__translation_key"] for row in topic_counts]
-    ).values_list("pk", "translation_key", "locale_id", "name"):
-        # The topic in the requested language if it exists; otherwise its lowest-id version.
-        rank = (locale_id != wanted, pk)
-        if key not in best or rank < best[key][0]:
-            best[key] = (rank, pk, name)
-    topics = [
-        {
-            "id": best[row["topic__translation_key"]][1],
-            "name": best[row["topic__translation_key"]][2],
-            "count": row["count"],
-        }
-        for row in topic_counts
-        if row["topic__translation_key"] in best
-    ]
-    return {"type": types, "topic": topics, "year": years}

@@ -11,6 +11,9 @@ class SearchConfig(AppConfig):
     def ready(self):
         from cms.content_events import listen
 
+        from .engines import check_api_backend_setting
         from .index import follow_content_change
 
+        # A misspelt SEARCH_API_BACKEND stops the start, not the first search.
+        check_api_backend_setting()
         listen(follow_content_change)

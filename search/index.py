@@ -12,6 +12,10 @@ It runs after every editorial action (`follow_content_change`, a listener on
 `cms.content_events`: publish, unpublish, delete, move, translation publish,
 and a change of a linked person or topic), from Wagtail's search signals and
 bulk indexing (`backend.PortalSearchBackend`), and from `update_index`.
+
+When one of Wagtail's backends serves `/api/v1/search/` (`SEARCH_API_BACKEND`,
+see `search.engines`), the same documents are sent to it at the same moment,
+in bulk, and those forgotten are deleted from it.
 """
 
 import io
@@ -36,7 +40,7 @@ from news.models import NewsArticlePage
 from taxonomy.models import PagePerson, PageTopic, Person, Topic
 from videos.models import VideoCaptionTrack, VideoPage, VideoShot
 
-from . import text
+from . import engines, text
 from .models import SearchDocument
 
 logger = logging.getLogger(__name__)
@@ -70,12 +74,17 @@ class Parts:
         self.a, self.b, self.c, self.d = [title], [], [], []
         self.summary: list[str] = []
         self.body: list[str] = []
+        # Words indexed but not shown (names, places, credits): Wagtail's backends need them from the document.
+        self.metadata_b: list[str] = []
+        self.metadata_c: list[str] = []
 
     def add(self, weight: str, *values: str, readable: bool = True) -> None:
         values = [value.strip() for value in values if value and value.strip()]
         getattr(self, weight).extend(values)
         if readable:
             (self.summary if weight == "b" else self.body if weight in "cd" else []).extend(values)
+        else:
+            (self.metadata_b if weight == "b" else self.metadata_c if weight in "cd" else []).extend(values)
 
 
 def _block_texts(raw: Iterable, speakers: list[int]) -> list[str]:
@@ -241,8 +250,11 @@ def index_pages(ids: Iterable[int]) -> int:
     return indexed
 
 
-def write_documents(pages: list[Page], forget: Iterable[int] = ()) -> int:
-    """Write the documents of `pages` (live, specific, of searched types); remove those of `forget`."""
+def write_documents(pages: list[Page], forget: Iterable[int] = (), mirror: bool = True) -> int:
+    """Write the documents of `pages` (live, specific, of searched types); remove those of `forget`.
+
+    `mirror`: also in the Wagtail backend serving the API, if one does (`send_to_api_backend`).
+    """
     languages = _languages()
     related = _Related(pages) if pages else None
     now = timezone.now()
@@ -266,6 +278,9 @@ def write_documents(pages: list[Page], forget: Iterable[int] = ()) -> int:
                 title=page.title,
                 summary="\n".join(parts.summary),
                 body="\n".join(parts.body),
+                metadata_b="\n".join(parts.metadata_b),
+                metadata_c="\n".join(parts.metadata_c),
+                topic_keys=[str(key) for key in related.topics.get(page.pk, ())],
                 terms_a=terms(parts.a, language),
                 terms_b=terms(parts.b, language),
                 terms_c=terms(parts.c + parts.d, language),
@@ -277,6 +292,9 @@ def write_documents(pages: list[Page], forget: Iterable[int] = ()) -> int:
         SearchDocument.objects.bulk_create(documents)
         if postgres and documents:
             _build_vectors([document.page_id for document in documents], {document.language for document in documents})
+        if mirror:
+            written = {document.page_id for document in documents}
+            send_to_api_backend(documents, removed=[page_id for page_id in forget if page_id not in written])
     return len(documents)
 
 
@@ -295,12 +313,39 @@ def _build_vectors(ids: list[int], languages: set[str]) -> None:
         )
 
 
+def send_to_api_backend(documents: list[SearchDocument], removed: Iterable[int] = ()) -> None:
+    """Index `documents` and delete the documents of pages `removed` in the Wagtail backend serving the API.
+
+    Nothing when the portal's own index serves it. An external service that
+    fails (Elasticsearch down) is logged, as Wagtail does for its own
+    indexing, so that editors can still publish; `update_index` catches up.
+    """
+    backend = engines.api_backend()
+    if backend is None:
+        return
+    try:
+        if documents:
+            backend.add_bulk(SearchDocument, documents)
+        for page_id in removed:
+            # The row may be gone already (a deleted page cascades): the backend deletes by id.
+            backend.delete(SearchDocument(page_id=page_id))
+    except Exception:
+        if not backend.catch_indexing_errors:
+            raise
+        logger.exception("Could not update the search backend %r", engines.api_backend_name())
+
+
 def forget_pages(ids: Iterable[int]) -> None:
-    SearchDocument.objects.filter(page_id__in=list(ids)).delete()
+    ids = list(ids)
+    SearchDocument.objects.filter(page_id__in=ids).delete()
+    send_to_api_backend([], removed=ids)
 
 
-def rebuild(progress: Callable[[Iterable, int, str], Iterable] | None = None) -> int:
-    """Index every live page of a searched type and drop documents of pages that are gone; no moment without them."""
+def rebuild(progress: Callable[[Iterable, int, str], Iterable] | None = None, mirror: bool = True) -> int:
+    """Index every live page of a searched type and drop documents of pages that are gone; no moment without them.
+
+    `mirror=False` leaves the Wagtail backend serving the API alone (`update_index` rebuilds it next, whole).
+    """
     started = timezone.now()
     total = 0
     for model in SEARCHED_TYPES:
@@ -309,8 +354,12 @@ def rebuild(progress: Callable[[Iterable, int, str], Iterable] | None = None) ->
         if progress is not None:
             batches = progress(batches, len(ids), model._meta.label)
         for batch in batches:
-            total += write_documents(_live_pages(batch))
-    SearchDocument.objects.filter(indexed_at__lt=started).delete()
+            total += write_documents(_live_pages(batch), mirror=mirror)
+    stale = SearchDocument.objects.filter(indexed_at__lt=started)
+    gone = list(stale.values_list("page_id", flat=True)) if mirror else []
+    stale.delete()
+    if mirror:
+        send_to_api_backend([], removed=gone)
     bump(SEARCH_TAG)
     return total
 

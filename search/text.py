@@ -122,6 +122,23 @@ def query_words(query: str, language: str, folded: bool = True) -> list[str]:
     return (meaningful or list(found.values()))[:MAX_QUERY_TERMS]
 
 
+# A word for a search backend that analyses text itself: an apostrophe inside it is kept, so that the
+# backend's elision and possessive rules see `l'Alliance` and `NATO's` whole.
+_BACKEND_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def backend_query(query: str) -> str:
+    """The query for one of Wagtail's backends: its words only, once each, separated by spaces.
+
+    Whatever the backend's query syntax (FTS5, `tsquery`, Elasticsearch's
+    `match`), it receives nothing but letters, digits and inner apostrophes;
+    folding, elisions, stemming and stop words are the backend's own rules.
+    """
+    composed = unicodedata.normalize("NFC", query.translate(_APOSTROPHES))
+    found = dict.fromkeys(_BACKEND_WORD.findall(composed))
+    return " ".join(list(found)[:MAX_QUERY_TERMS])
+
+
 def stem(word: str, language: str) -> str:
     """A light stemmer: inflections (plural, feminine, common verb endings) collapse to one form."""
     if word.isdigit() or len(word) <= 3:

@@ -228,18 +228,62 @@ WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://localho
 # when WAGTAILSEARCH_URL is set (WAGTAILSEARCH_ENGINE: the modelsearch backend module, e.g.
 # modelsearch.backends.opensearch2). "portal" keeps /api/v1/search/'s per-language index up to date.
 WAGTAILSEARCH_URL = env.str("WAGTAILSEARCH_URL", default="")
+# Elasticsearch/OpenSearch analysers of /api/v1/search/'s per-language fields (search.models): each
+# language's elisions or possessives, case, stop words, then accents folded before the stemmer, so that
+# `capacites` and `capacités` stem alike (PostgreSQL's portal_<language> configurations do the same).
+WAGTAILSEARCH_PORTAL_ANALYSIS = {
+    "filter": {
+        "portal_french_elision": {
+            "type": "elision",
+            "articles_case": True,
+            "articles": ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu", "presqu"],
+        },
+        "portal_french_stop": {"type": "stop", "stopwords": "_french_"},
+        "portal_french_stemmer": {"type": "stemmer", "language": "light_french"},
+        "portal_english_possessive": {"type": "stemmer", "language": "possessive_english"},
+        "portal_english_stop": {"type": "stop", "stopwords": "_english_"},
+        "portal_english_stemmer": {"type": "stemmer", "language": "english"},
+    },
+    "analyzer": {
+        "portal_french": {
+            "tokenizer": "standard",
+            "filter": [
+                "portal_french_elision",
+                "lowercase",
+                "portal_french_stop",
+                "asciifolding",
+                "portal_french_stemmer",
+            ],
+        },
+        "portal_english": {
+            "tokenizer": "standard",
+            "filter": [
+                "portal_english_possessive",
+                "lowercase",
+                "portal_english_stop",
+                "asciifolding",
+                "portal_english_stemmer",
+            ],
+        },
+        "portal_folding": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
+    },
+}
 WAGTAILSEARCH_BACKENDS = {
     "default": (
         {
             "BACKEND": env.str("WAGTAILSEARCH_ENGINE", default="modelsearch.backends.elasticsearch8"),
             "URLS": [WAGTAILSEARCH_URL],
             "INDEX_PREFIX": env.str("WAGTAILSEARCH_INDEX_PREFIX", default="cms_"),
+            "INDEX_SETTINGS": {"settings": {"analysis": WAGTAILSEARCH_PORTAL_ANALYSIS}},
         }
         if WAGTAILSEARCH_URL
         else {"BACKEND": "wagtail.search.backends.database"}
     ),
     "portal": {"BACKEND": "search.backend"},
 }
+# What answers /api/v1/search/: "portal", its own per-language index in the database, or the name of a
+# WAGTAILSEARCH_BACKENDS entry ("default": Elasticsearch/OpenSearch when WAGTAILSEARCH_URL is set).
+SEARCH_API_BACKEND = env.str("SEARCH_API_BACKEND", default="portal")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "vtt", "xlsx", "zip"]
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 30 * 1024 * 1024

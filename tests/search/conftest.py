@@ -3,6 +3,10 @@
 Built once per module inside a transaction rolled back at the end (as in
 tests/cms). Demo videos are generated small: search reads their words, not
 their pictures.
+
+`api_engine` runs a module's tests once per engine of `/api/v1/search/`: the
+portal's own index, and Wagtail's database backend (a real backend: FTS5 on
+SQLite, `tsvector` on PostgreSQL) selected with `SEARCH_API_BACKEND`.
 """
 
 import datetime
@@ -14,12 +18,15 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import transaction
+from modelsearch.backends import get_search_backend
+from modelsearch.backends.base import BaseSearchBackend
 from wagtail.documents import get_document_model
 from wagtail.models import Locale, Page
 
 from home.demo import builder
 from news.models import NewsArticlePage, NewsIndexPage
 from search.index import rebuild
+from search.models import SearchDocument
 from videos.models import VideoCaptionTrack, VideoPage
 
 _generate = builder.media.generate_test_video
@@ -121,9 +128,51 @@ def portal(django_db_setup, django_db_blocker):
         call_command("generate_content", news=12, interviews=6, seed=7, verbosity=0)
         en, fr = Locale.objects.get(language_code="en"), Locale.objects.get(language_code="fr")
         extras = build_extras(en, fr)
-        # Inside this never-committed transaction, after-commit listeners never run: index now.
+        # Inside this never-committed transaction, after-commit listeners never run: index now, in the
+        # portal's index and in Wagtail's database backend, so that either engine can serve the module.
         rebuild()
+        get_search_backend(WAGTAIL_ENGINE).add_bulk(SearchDocument, list(SearchDocument.objects.all()))
         cache.clear()
         yield SimpleNamespace(en=en, fr=fr, pages=page_keys(en, fr, extras), **vars(extras))
         transaction.set_rollback(True)
     cache.clear()
+
+
+# SEARCH_API_BACKEND values under test: the portal's own index, and the WAGTAILSEARCH_BACKENDS entry that is
+# Wagtail's database backend in the tests (Elasticsearch/OpenSearch: test_elasticsearch_live.py).
+PORTAL_ENGINE = "portal"
+WAGTAIL_ENGINE = "default"
+
+
+@pytest.fixture(scope="module", params=[PORTAL_ENGINE, WAGTAIL_ENGINE], ids=["portal-index", "wagtail-database"])
+def engine_name(request):
+    return request.param
+
+
+@pytest.fixture
+def api_engine(engine_name, settings):
+    """The engine serving /api/v1/search/ in this test (`pytestmark = pytest.mark.usefixtures("api_engine")`)."""
+    settings.SEARCH_API_BACKEND = engine_name
+    cache.clear()  # answers cached under the other engine
+    return engine_name
+
+
+class UnreachableSearchService(BaseSearchBackend):
+    """Stands for Elasticsearch/OpenSearch down: every request fails, as the client's ConnectionError does."""
+
+    catch_indexing_errors = True
+
+    def add_bulk(self, model, objects):
+        raise ConnectionError("search.example:9200 refused the connection")
+
+    def delete(self, obj):
+        raise ConnectionError("search.example:9200 refused the connection")
+
+    def search(self, *args, **kwargs):
+        raise ConnectionError("search.example:9200 refused the connection")
+
+
+UNREACHABLE = {
+    "default": {"BACKEND": "wagtail.search.backends.database"},
+    "remote": {"BACKEND": f"{__name__}.UnreachableSearchService"},
+}

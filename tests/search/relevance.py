@@ -48,3 +48,23 @@ CASES = [
     ("austerity capabilities", None, ["news-en"], ["news-fr"]),
     ("Racine Luxembourg seminar", None, ["interview-en", "video-seminar-en"], ["news-en", "news-fr"]),
 ]
+
+
+def measure(found, pages) -> tuple[int, int, list[str]]:
+    """(expectations met, expectations, what was missed) for `found(query, locale)`: the page ids, best first."""
+    met, total, failures = 0, 0, []
+    for query, locale, top, never in CASES:
+        ids = found(query, locale)
+        for key in top:
+            total += 1
+            if pages[key].pk in ids[:3]:
+                met += 1
+            else:
+                failures.append(f"{query!r} ({locale}): {key} not in the top 3")
+        for key in never:
+            total += 1
+            if pages[key].pk not in ids:
+                met += 1
+            else:
+                failures.append(f"{query!r} ({locale}): {key} should not appear")
+    return met, total, failures

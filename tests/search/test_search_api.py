@@ -1,4 +1,8 @@
-"""`/api/v1/search/` over the demo portal: relevance, the response, filters, facets and bad input."""
+"""`/api/v1/search/` over the demo portal: relevance, the response, filters, facets and bad input.
+
+Every test runs once per engine (`conftest.api_engine`): the portal's own
+index and Wagtail's database backend answer with the same contract.
+"""
 
 import pytest
 from django.core.cache import cache
@@ -7,13 +11,18 @@ from django.test.utils import override_settings
 
 from taxonomy.models import Person, Topic
 
-from .relevance import CASES
+from .conftest import PORTAL_ENGINE, WAGTAIL_ENGINE
+from .relevance import CASES, measure
 
 URL = "/api/v1/search/"
-# PostgreSQL (Snowball stemmers, ts_rank) is the reference; the portable index (SQLite) reaches the same floor.
+# The portal's index on PostgreSQL (Snowball stemmers, ts_rank) is the reference; its portable index (SQLite)
+# reaches the same floor. Wagtail's database backend knows no language (one configuration for every page, no
+# unaccent on PostgreSQL, no stemming on SQLite): its share is printed and only kept from falling far
+# (measured: 104/107 on PostgreSQL 15 with the server's default `english` configuration, 98/107 on SQLite).
 REQUIRED_SHARE = {"postgresql": 0.90, "sqlite": 0.90}
+WAGTAIL_DATABASE_FLOOR = 0.85
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_engine")]
 
 
 def search(client, status=200, **params):
@@ -35,32 +44,27 @@ def test_the_relevance_set_is_large_and_bilingual():
     assert {locale for _q, locale, _top, _not in CASES} >= {"fr", "en", None}
 
 
-def test_relevance(client, portal, capsys):
-    met, total, failures = 0, 0, []
-    for query, locale, top, never in CASES:
-        params = {"q": query, "limit": 100} | ({"locale": locale} if locale else {})
-        found = ids(search(client, **params))
-        for key in top:
-            total += 1
-            if portal.pages[key].pk in found[:3]:
-                met += 1
-            else:
-                failures.append(f"{query!r} ({locale}): {key} not in the top 3")
-        for key in never:
-            total += 1
-            if portal.pages[key].pk not in found:
-                met += 1
-            else:
-                failures.append(f"{query!r} ({locale}): {key} should not appear")
+def test_relevance(client, portal, api_engine, capsys):
+    def found(query, locale):
+        return ids(search(client, q=query, limit=100, **({"locale": locale} if locale else {})))
+
+    met, total, failures = measure(found, portal.pages)
     share = met / total
+    engine = "portal index" if api_engine == PORTAL_ENGINE else "Wagtail database backend"
     with capsys.disabled():
-        print(f"\nsearch relevance on {connection.vendor}: {met}/{total} expectations met ({share:.1%})")
+        print(f"\nsearch relevance, {engine} on {connection.vendor}: {met}/{total} expectations met ({share:.1%})")
         for failure in failures:
             print(f"  missed: {failure}")
-    assert share >= REQUIRED_SHARE.get(connection.vendor, 0.90), failures
+    required = REQUIRED_SHARE.get(connection.vendor, 0.90) if api_engine == PORTAL_ENGINE else WAGTAIL_DATABASE_FLOOR
+    assert share >= required, failures
 
 
-def test_a_title_match_outranks_a_body_match(client, portal):
+def test_a_title_match_outranks_a_body_match(client, portal, api_engine):
+    if api_engine == WAGTAIL_ENGINE and connection.vendor == "sqlite":
+        pytest.xfail(
+            "Wagtail's SQLite backend multiplies the whole bm25 score by the shortness of the title, "
+            "matched or not: a short title with the word in its text wins (docs/search.md)"
+        )
     found = ids(search(client, q="icebreakers", locale="en"))
     assert found.index(portal.icebreakers.pk) < found.index(portal.maritime.pk)
 
