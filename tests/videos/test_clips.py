@@ -7,10 +7,7 @@ the master's frames at the reported in and out points, and differ clearly from
 frames a second away.
 """
 
-import http.server
 import os
-import re
-import threading
 from fractions import Fraction
 from pathlib import Path
 
@@ -488,82 +485,6 @@ def test_failed_cut_keeps_a_previous_clip(long_gop, tmp_path):
 # --------------------------------------------------------------------------- #
 # Masters over HTTP
 # --------------------------------------------------------------------------- #
-
-
-class RangeServer(http.server.ThreadingHTTPServer):
-    """Serves files of one folder with single byte ranges, as S3 does, and records the ranges asked for."""
-
-    daemon_threads = True
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.ranges: list[tuple[str, int]] = []
-        super().__init__(("127.0.0.1", 0), RangeHandler)
-
-
-class RangeHandler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_HEAD(self):
-        self.respond(body=False)
-
-    def do_GET(self):
-        self.respond(body=True)
-
-    def respond(self, body: bool):
-        path = self.server.folder / self.path.split("?", 1)[0].lstrip("/")
-        if not path.is_file():
-            self.send_error(404)
-            return
-        size = path.stat().st_size
-        first, last = 0, size - 1
-        match = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
-        if match:
-            first = int(match[1])
-            last = min(int(match[2]) if match[2] else size - 1, size - 1)
-            if first >= size:
-                self.send_response(416)
-                self.send_header("Content-Range", f"bytes */{size}")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            self.server.ranges.append((path.name, first))
-            self.send_response(206)
-            self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
-        else:
-            self.send_response(200)
-        self.send_header("Accept-Ranges", "bytes")
-        self.send_header("Content-Type", "video/mp4")
-        self.send_header("Content-Length", str(last - first + 1))
-        self.end_headers()
-        if not body:
-            return
-        with path.open("rb") as handle:
-            handle.seek(first)
-            remaining = last - first + 1
-            try:
-                while remaining > 0:
-                    chunk = handle.read(min(65536, remaining))
-                    self.wfile.write(chunk)
-                    remaining -= len(chunk)
-            except (BrokenPipeError, ConnectionResetError):  # the reader had what it needed
-                pass
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def http_master(long_gop):
-    server = RangeServer(long_gop.parent)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield server, f"http://127.0.0.1:{server.server_address[1]}/{long_gop.name}?X-Amz-Signature=abc"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.mark.parametrize("mode", [FAST, EXACT])

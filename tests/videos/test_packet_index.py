@@ -6,7 +6,6 @@ generated ones of test_clips (real H.264 with B-frames and AAC, ProRes with PCM)
 """
 
 import os
-import threading
 from pathlib import Path
 
 import av
@@ -15,7 +14,7 @@ from django.core.files import File
 from django.core.management import call_command
 
 from tests.conftest import generated_video_path
-from tests.videos.test_clips import FRAME, RangeServer, decoded_frames, difference, shown_length, video_packets
+from tests.videos.test_clips import FRAME, decoded_frames, difference, shown_length, video_packets
 from videos import clips, media, packet_index
 from videos.clips import EXACT, FAST, ClipError, cut_clip
 from videos.files import sha256_of
@@ -222,21 +221,8 @@ def test_exact_clips_of_long_gop_masters_are_still_re_encoded_by_ffmpeg(long_gop
     assert (cut.start, cut.end) == (pytest.approx(2.28), pytest.approx(3.72))
 
 
-@pytest.fixture
-def served(long_gop):
-    server = RangeServer(long_gop.parent)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield server, f"http://127.0.0.1:{server.server_address[1]}/{long_gop.name}?X-Amz-Signature=abc"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
-def test_an_indexed_cut_over_http_is_one_range_request_for_the_clips_bytes(served, long_gop, tmp_path):
-    server, url = served
+def test_an_indexed_cut_over_http_is_one_range_request_for_the_clips_bytes(http_master, long_gop, tmp_path):
+    server, url = http_master
     index = index_of(long_gop)
     local = cut_clip(
         long_gop, tmp_path / "local.mp4", start=8.3, end=9.5, mode=FAST, all_intra=False, duration=12.0, index=index
@@ -252,8 +238,8 @@ def test_an_indexed_cut_over_http_is_one_range_request_for_the_clips_bytes(serve
     assert server.ranges[0][1] > long_gop.stat().st_size // 2
 
 
-def test_an_unreachable_url_fails_with_a_reason(served, long_gop, tmp_path):
-    _, url = served
+def test_an_unreachable_url_fails_with_a_reason(http_master, long_gop, tmp_path):
+    _, url = http_master
     with pytest.raises(ClipError) as info:
         cut_clip(
             url.replace(long_gop.name, "missing.mp4"), tmp_path / "clip.mp4",
