@@ -192,8 +192,24 @@ def cut_clip_job(job_id: str) -> str:
     job.downloads.update(size=size)
     if copy and index is None and packet_index.supports(video.file.name):
         # A master from before packet indexes, or replaced since: index it for the next clips.
-        build_packet_index.enqueue(video.pk)
+        request_packet_index(video)
     return "ready"
+
+
+# A master whose index could not be built is tried again after this long, not
+# on every clip: on S3 each try reads the whole master.
+PACKET_INDEX_RETRY_SECONDS = 6 * 3600
+
+
+def request_packet_index(video) -> bool:
+    """Queue a build of ``video``'s packet index, once per master and period, whatever the number of clips asking."""
+    from django.core.cache import cache
+
+    key = f"videos:packet-index-requested:{video.pk}:{video.sha256}"
+    if not cache.add(key, True, timeout=PACKET_INDEX_RETRY_SECONDS):
+        return False
+    build_packet_index.enqueue(video.pk)
+    return True
 
 
 class _ProgressReporter:

@@ -6,6 +6,7 @@ generated ones of test_clips (real H.264 with B-frames and AAC, ProRes with PCM)
 """
 
 import os
+import uuid
 from pathlib import Path
 
 import av
@@ -41,6 +42,15 @@ def open_gop(tmp_path_factory):
         timeout=60,
     )  # fmt: skip
     return master
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings):
+    """A cache namespace per test: which masters were already queued for indexing must not leak between tests."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-test-{uuid.uuid4().hex}"}
+        for name, config in settings.CACHES.items()
+    }
 
 
 def index_of(master) -> packet_index.MasterIndex:
@@ -415,6 +425,24 @@ def test_a_clip_job_without_an_index_is_cut_by_ffmpeg_then_indexes_the_master(
     assert used[0] is None and used[1] is not None
     assert PacketIndex.objects.get().matches(published_video.video)
     assert first["actual"]["start_ms"] == 2000 and second["actual"]["start_ms"] == 6000
+
+
+@pytest.mark.django_db
+def test_a_master_whose_index_fails_is_not_tried_again_on_every_clip(published_video, member, ask, monkeypatch):
+    """On S3 a build reads the whole master: a failing one waits PACKET_INDEX_RETRY_SECONDS, however many clips ask."""
+    builds = []
+
+    def damaged(path):
+        builds.append(path)
+        raise ValueError("corrupt packet at byte 1234")
+
+    monkeypatch.setattr(packet_index, "build", damaged)
+
+    first = _fast_clip(member, ask, published_video.video_id)
+    second = _fast_clip(member, ask, published_video.video_id, start="6.3", end="8.2")
+
+    assert first["status"] == second["status"] == "ready"  # cut by ffmpeg all the same
+    assert len(builds) == 1 and not PacketIndex.objects.exists()
 
 
 @pytest.mark.django_db
