@@ -4,7 +4,7 @@ Runs only when `SEARCH_TEST_ELASTICSEARCH_URL` points at a server the tests
 may write to (an index named `test_portal_<random>_search_searchdocument` is
 created and deleted); `SEARCH_TEST_ELASTICSEARCH_ENGINE` picks the modelsearch
 backend module (default `modelsearch.backends.elasticsearch8`, e.g.
-`modelsearch.backends.opensearch2`), whose client library must be installed:
+`modelsearch.backends.opensearch2`; the clients for Elasticsearch 8 and OpenSearch are in requirements.txt):
 
     SEARCH_TEST_ELASTICSEARCH_URL=http://localhost:9200 .venv/bin/pytest tests/search/test_elasticsearch_live.py -s
 
