@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from videos import media
 from videos.models import VideoPage, VideoShot
 
 
@@ -59,6 +60,24 @@ def ask_without_worker(django_capture_on_commit_callbacks):
             return client.post(f"/api/v1/videos/{video_id}/downloads", data=body, content_type="application/json")
 
     return post
+
+
+# --- generated masters ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def open_gop(tmp_path_factory):
+    """Open GOPs: B-frames after a keyframe in decode order that show before it."""
+    master = tmp_path_factory.mktemp("open-gop") / "open.mp4"
+    media.run_ffmpeg(
+        [
+            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-frames:v", "200",
+            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+            "-g", "24", "-x264-params", "open-gop=1:bframes=3:b-adapt=0", master,
+        ],
+        timeout=60,
+    )  # fmt: skip
+    return master
 
 
 # --- masters over HTTP ---------------------------------------------------------------------

@@ -29,21 +29,6 @@ def long_gop(tmp_path_factory):
     return generated_video_path(tmp_path_factory, codec="h264", duration=12.0, gop=25)
 
 
-@pytest.fixture(scope="module")
-def open_gop(tmp_path_factory):
-    """Open GOPs: B-frames after a keyframe in decode order that show before it."""
-    master = tmp_path_factory.mktemp("open-gop") / "open.mp4"
-    media.run_ffmpeg(
-        [
-            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-frames:v", "200",
-            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
-            "-g", "24", "-x264-params", "open-gop=1:bframes=3:b-adapt=0", master,
-        ],
-        timeout=60,
-    )  # fmt: skip
-    return master
-
-
 @pytest.fixture(autouse=True)
 def own_cache(settings):
     """A cache namespace per test: which masters were already queued for indexing must not leak between tests."""
