@@ -121,6 +121,38 @@ def quota_refusal(user, size: int, *, now=None) -> DownloadRefused | None:
     return DownloadRefused(403, "quota_exceeded", message, headers={"Retry-After": str(retry_after)})
 
 
+# A person waiting for this many clips to be cut is asked to wait for one before
+# asking for another: cutting, re-encoding above all, takes a worker for as long
+# as it lasts, and the daily quota alone would let one account fill the queue.
+CLIP_JOBS_RETRY_AFTER = 30
+
+
+def busy_refusal(user, video: Video, span: "ClipRange", mode: str) -> DownloadRefused | None:
+    """Refuse a new clip while `user` already waits for `VIDEOS_CLIP_JOBS_PER_USER` others (429, `too_many_jobs`).
+
+    Asking for a clip that is already being cut, or is ready, joins that job
+    and adds no work: always allowed.
+    """
+    limit = getattr(settings, "VIDEOS_CLIP_JOBS_PER_USER", 3)
+    if not limit:
+        return None
+    pending = (DownloadJob.Status.QUEUED, DownloadJob.Status.RUNNING)
+    waiting = DownloadJob.objects.filter(status__in=pending, downloads__user=user).distinct().count()
+    if waiting < limit:
+        return None
+    same = DownloadJob.objects.filter(
+        video=video, start_ms=span.start_ms, end_ms=span.end_ms, mode=mode, status__in=DownloadJob.ACTIVE
+    )
+    if same.exists():
+        return None
+    message = ngettext(
+        "You are already waiting for %(count)d clip. Ask for another once it is ready.",
+        "You are already waiting for %(count)d clips. Ask for another once one of them is ready.",
+        limit,
+    ) % {"count": limit}
+    return DownloadRefused(429, "too_many_jobs", message, headers={"Retry-After": str(CLIP_JOBS_RETRY_AFTER)})
+
+
 # --- What exactly was asked for ---------------------------------------------------------------------------------
 
 
@@ -217,6 +249,8 @@ def grant(requester: Requester, video: Video, kind: str, *, mode: str = "", span
         # One grant at a time per person: the quota is read and written under this lock.
         get_user_model().objects.select_for_update().filter(pk=requester.user.pk).first()
         refused = quota_refusal(requester.user, size)
+        if refused is None and span is not None:
+            refused = busy_refusal(requester.user, video, span, mode)
         if refused:
             raise refused
         job, created = (None, False) if span is None else _job_for(video, span, mode)

@@ -323,6 +323,8 @@ VIDEOS_DAILY_DOWNLOAD_BYTES = env.int("DOWNLOAD_DAILY_BYTES", default=200 * 1024
 # dead: it is queued again, up to VIDEOS_CLIP_MAX_ATTEMPTS runs, then failed.
 VIDEOS_CLIP_STALL_SECONDS = env.int("DOWNLOAD_CLIP_STALL_SECONDS", default=120)
 VIDEOS_CLIP_MAX_ATTEMPTS = env.int("DOWNLOAD_CLIP_MAX_ATTEMPTS", default=2)
+# Clips one person may wait for at once (queued or being cut); 0 for no limit.
+VIDEOS_CLIP_JOBS_PER_USER = env.int("DOWNLOAD_CLIP_JOBS_PER_USER", default=3)
 
 # --- Logging ----------------------------------------------------------------
 

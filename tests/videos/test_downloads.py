@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
+from cms.api import PROBLEM_JSON
 from tests.accounts.conftest import Headless
 from videos import downloads, media
 from videos.models import Download, DownloadJob, VideoPage, VideoShot
@@ -233,6 +234,44 @@ def test_quotas_are_per_person(published_video, member, media_account, ask, sett
     other = Client()
     other.force_login(media_account(email="bob@example.org"))
     assert ask(other, published_video.video_id, {"kind": "full"}).status_code == 200
+
+
+def test_a_person_waits_for_a_few_clips_at_a_time(published_video, member, media_account, ask_without_worker, settings):
+    """Cutting takes a worker: the daily quota alone would let one account fill the queue with re-encodes."""
+    settings.VIDEOS_CLIP_JOBS_PER_USER = 2
+    video_id = published_video.video_id
+
+    def clip(client, start, end, mode="exact"):
+        return ask_without_worker(client, video_id, {"kind": "clip", "start": start, "end": end, "mode": mode})
+
+    assert clip(member, "1", "2").status_code == 202
+    assert clip(member, "2", "3").status_code == 202
+    refused = clip(member, "3", "4")
+
+    assert refused.status_code == 429 and refused["Content-Type"] == PROBLEM_JSON
+    assert refused.json()["code"] == "too_many_jobs" and int(refused["Retry-After"]) == 30
+    assert Download.objects.filter(user=member.user).count() == 2  # nothing granted, nothing queued
+    assert DownloadJob.objects.count() == 2
+    french = member.post(
+        f"/api/v1/videos/{video_id}/downloads",
+        data={"kind": "clip", "start": "3", "end": "4", "mode": "exact"},
+        content_type="application/json",
+        headers={"Accept-Language": "fr"},
+    )
+    assert french.json()["detail"] == "Vous attendez déjà 2 extraits. Demandez-en un autre dès que l'un d'eux est prêt."
+
+    # A clip already being cut adds no work: joining it is allowed, for anyone.
+    assert clip(member, "1", "2").status_code == 202
+    other = Client()
+    other.force_login(media_account(email="bob@example.org"))
+    assert clip(other, "2", "3").status_code == 202
+    assert clip(other, "5", "6").status_code == 202  # and limits are per person
+
+    # Once one of them is ready, the next may be asked for.
+    DownloadJob.objects.filter(start_ms=1000).update(status=DownloadJob.Status.READY)
+    assert clip(member, "3", "4").status_code == 202
+    settings.VIDEOS_CLIP_JOBS_PER_USER = 0
+    assert clip(member, "6", "7").status_code == 202
 
 
 # --- Clips --------------------------------------------------------------------------------------------------------
