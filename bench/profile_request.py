@@ -38,7 +38,7 @@ DEFAULT_FOCUS = ",".join(
         "cms/caching.py:_lookup",
         "cms/pages_api.py:_list_pages",
         "cms/pages_api.py:_live_specific",
-        "cms/pages_api.py:_specific_pages",
+        "cms/pages_api.py:specific_pages",
         "cms/pages_api.py:render_pages",
         "cms/api_render.py:load",
         "cms/api_render.py:_load_pages",

@@ -197,7 +197,7 @@ def _render_page(page, fields, context: RenderContext, is_fallback: bool) -> dic
 # --- queries ----------------------------------------------------------------------------------
 
 
-def _base_queryset():
+def visible_pages():
     """Live pages outside private sections: the only pages the API ever shows outside previews."""
     depends_on("visibility")
     queryset = Page.objects.live()
@@ -231,15 +231,15 @@ def _dated(queryset, query: PageListQuery, date_expression):
     if query.date_from or query.date_to or query.order in ("date", "-date"):
         queryset = queryset.alias(item_date=date_expression)
         if query.date_from:
-            queryset = queryset.filter(item_date__gte=_start_of(query.date_from))
+            queryset = queryset.filter(item_date__gte=start_of_day(query.date_from))
         if query.date_to:
-            queryset = queryset.filter(item_date__lt=_start_of(query.date_to, next_day=True))
+            queryset = queryset.filter(item_date__lt=start_of_day(query.date_to, next_day=True))
     return queryset
 
 
 def _filtered(query: PageListQuery, types: list[PageTypeAPI]):
     """The pages matching every filter but the dates (see `_dated`)."""
-    queryset = _base_queryset().filter(content_type__in=[_content_type_id(t) for t in types])
+    queryset = visible_pages().filter(content_type__in=[_content_type_id(t) for t in types])
     homes = HomeDirectory.load()
 
     if query.site:
@@ -280,7 +280,7 @@ def _filtered(query: PageListQuery, types: list[PageTypeAPI]):
     return queryset
 
 
-def _start_of(day: date, next_day=False):
+def start_of_day(day: date, next_day=False):
     # Dates and datetimes are compared on the same axis: midnight UTC of the day.
     moment = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
     return moment + timezone.timedelta(days=1) if next_day else moment
@@ -320,7 +320,7 @@ def _locale_filter(queryset, query: PageListQuery):
     fallback = resolve_locale(query.fallback)
     if fallback == locale:
         raise HttpError(400, _("`fallback` must differ from `locale`."))
-    translated = _base_queryset().filter(locale_id=locale).values("translation_key")
+    translated = visible_pages().filter(locale_id=locale).values("translation_key")
     return queryset.filter(Q(locale_id=locale) | Q(locale_id=fallback) & ~Q(translation_key__in=translated))
 
 
@@ -340,7 +340,7 @@ def _with_related(queryset, page_type: PageTypeAPI):
     return queryset.select_related(*related) if related else queryset
 
 
-def _specific_pages(page_ids_by_type: dict[str, list[int]], types_by_label) -> dict[int, Page]:
+def specific_pages(page_ids_by_type: dict[str, list[int]], types_by_label) -> dict[int, Page]:
     """Load the pages of each type with their type's related objects: one query per type present."""
     pages = {}
     for label, ids in page_ids_by_type.items():
@@ -424,7 +424,7 @@ def _page_of_several_types(matches, query: PageListQuery, types: list[PageTypeAP
     ids_by_type: dict[str, list[int]] = {}
     for pk, content_type_id, _total in rows:
         ids_by_type.setdefault(label_by_content_type[content_type_id], []).append(pk)
-    pages_by_id = _specific_pages(ids_by_type, {t.label: t for t in types})
+    pages_by_id = specific_pages(ids_by_type, {t.label: t for t in types})
     return [pages_by_id[pk] for pk, *_ in rows if pk in pages_by_id], count
 
 
@@ -437,7 +437,7 @@ def _detail(request, page: Page, fields: str):
 
 
 def _live_specific(page_id: int) -> Page:
-    base = _base_queryset().filter(pk=page_id).values_list("content_type_id", flat=True).first()
+    base = visible_pages().filter(pk=page_id).values_list("content_type_id", flat=True).first()
     label = {_content_type_id(t): t for t in page_types}.get(base) if base else None
     if label is None:
         raise Http404(_("No published page %(id)s.") % {"id": page_id})
@@ -456,7 +456,7 @@ def _find_page(request, query: FindQuery):
     url_path = HomeDirectory.load().url_path_for(query.site, query.path)
     if url_path is None:
         raise Http404(_("No site “%(site)s” with that language.") % {"site": query.site})
-    page_id = _base_queryset().filter(url_path=url_path).values_list("pk", flat=True).first()
+    page_id = visible_pages().filter(url_path=url_path).values_list("pk", flat=True).first()
     if page_id is None:
         raise Http404(_("Nothing is published at %(path)s.") % {"path": query.path})
     return _detail(request, _live_specific(page_id), query.fields)

@@ -26,13 +26,13 @@ from cms.content_types import page_types
 from cms.pages_api import (
     MAX_LIMIT,
     PageItem,
-    _base_queryset,
-    _specific_pages,
-    _start_of,
     as_json,
     render_pages,
     resolve_locale,
     selected_fields,
+    specific_pages,
+    start_of_day,
+    visible_pages,
 )
 from cms.routing import HomeDirectory
 from taxonomy.models import PagePerson, PageTopic, Person, Topic
@@ -174,7 +174,7 @@ def _search(request, params: SearchParameters, query: str) -> dict:
     backend = engines.api_backend()
     documents = SearchDocument.objects.filter(page_type__in=labels)
     if backend is None:
-        documents = documents.filter(page__in=_base_queryset())
+        documents = documents.filter(page__in=visible_pages())
     else:
         documents = engines.outside_private_sections(documents)
     directory = HomeDirectory.load()
@@ -194,9 +194,9 @@ def _search(request, params: SearchParameters, query: str) -> dict:
             page_id__in=PagePerson.objects.filter(person__translation_key__in=keys).values("page_id")
         )
     if params.date_from:
-        documents = documents.filter(date__gte=_start_of(params.date_from))
+        documents = documents.filter(date__gte=start_of_day(params.date_from))
     if params.date_to:
-        documents = documents.filter(date__lt=_start_of(params.date_to, next_day=True))
+        documents = documents.filter(date__lt=start_of_day(params.date_to, next_day=True))
     if params.date_from and params.date_to and params.date_from > params.date_to:
         raise HttpError(400, _("`date_from` is after `date_to`."))
 
@@ -212,7 +212,7 @@ def _search(request, params: SearchParameters, query: str) -> dict:
     ids_by_type: dict[str, list[int]] = {}
     for page_id, label, *_rest in rows:
         ids_by_type.setdefault(label, []).append(page_id)
-    pages_by_id = _specific_pages(ids_by_type, {t.label: t for t in types})
+    pages_by_id = specific_pages(ids_by_type, {t.label: t for t in types})
     pages = [pages_by_id[row[0]] for row in rows if row[0] in pages_by_id]
     rendered = {item["id"]: item for item in render_pages(request, pages, selection)}
     items = []
