@@ -123,7 +123,8 @@ def test_download_quotas_and_webhook_retries_come_from_the_environment():
     code = PRINT_SETTINGS.replace(
         'print(json.dumps({',
         'print(json.dumps({"downloads": [settings.VIDEOS_DOWNLOAD_LINK_TTL, settings.VIDEOS_DAILY_DOWNLOADS, '
-        "settings.VIDEOS_DAILY_DOWNLOAD_BYTES, settings.VIDEOS_CLIP_MAX_SECONDS, settings.VIDEOS_CLIP_TTL], "
+        "settings.VIDEOS_DAILY_DOWNLOAD_BYTES, settings.VIDEOS_CLIP_MAX_SECONDS, settings.VIDEOS_CLIP_TTL, "
+        "settings.VIDEOS_CLIP_JOBS_PER_USER], "
         '"webhooks": [settings.CMS_WEBHOOK_TIMEOUT, settings.CMS_WEBHOOK_MAX_ATTEMPTS, '
         "settings.CMS_WEBHOOK_RETRY_DELAY, settings.CMS_WEBHOOK_MAX_RETRY_DELAY],",
     )
@@ -133,6 +134,7 @@ def test_download_quotas_and_webhook_retries_come_from_the_environment():
         "DOWNLOAD_DAILY_BYTES": "0",
         "DOWNLOAD_CLIP_MAX_SECONDS": "120",
         "DOWNLOAD_CLIP_TTL": "3600",
+        "DOWNLOAD_CLIP_JOBS_PER_USER": "1",
         "WEBHOOK_TIMEOUT": "3",
         "WEBHOOK_MAX_ATTEMPTS": "4",
         "WEBHOOK_RETRY_DELAY": "5",
@@ -141,5 +143,12 @@ def test_download_quotas_and_webhook_retries_come_from_the_environment():
     result = run_with(environment, code=code)
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    assert values["downloads"] == [300, 5, 0, 120, 3600]
+    assert values["downloads"] == [300, 5, 0, 120, 3600, 1]
     assert values["webhooks"] == [3, 4, 5, 60]
+
+
+def test_a_negative_download_limit_is_refused_at_start_up():
+    result = run_with({"DOWNLOAD_CLIP_JOBS_PER_USER": "-1"})
+
+    assert result.returncode != 0
+    assert "DOWNLOAD_CLIP_JOBS_PER_USER=-1: expected 0 or more." in result.stderr

@@ -325,6 +325,19 @@ VIDEOS_CLIP_STALL_SECONDS = env.int("DOWNLOAD_CLIP_STALL_SECONDS", default=120)
 VIDEOS_CLIP_MAX_ATTEMPTS = env.int("DOWNLOAD_CLIP_MAX_ATTEMPTS", default=2)
 # Clips one person may wait for at once (queued or being cut); 0 for no limit.
 VIDEOS_CLIP_JOBS_PER_USER = env.int("DOWNLOAD_CLIP_JOBS_PER_USER", default=3)
+for _variable, _value in {
+    "DOWNLOAD_LINK_TTL": VIDEOS_DOWNLOAD_LINK_TTL,
+    "DOWNLOAD_CLIP_TTL": VIDEOS_CLIP_TTL,
+    "DOWNLOAD_CLIP_MAX_SECONDS": VIDEOS_CLIP_MAX_SECONDS,
+    "DOWNLOAD_DAILY_COUNT": VIDEOS_DAILY_DOWNLOADS,
+    "DOWNLOAD_DAILY_BYTES": VIDEOS_DAILY_DOWNLOAD_BYTES,
+    "DOWNLOAD_CLIP_STALL_SECONDS": VIDEOS_CLIP_STALL_SECONDS,
+    "DOWNLOAD_CLIP_MAX_ATTEMPTS": VIDEOS_CLIP_MAX_ATTEMPTS,
+    "DOWNLOAD_CLIP_JOBS_PER_USER": VIDEOS_CLIP_JOBS_PER_USER,
+}.items():
+    # A negative limit would refuse every download (or grant none a moment): say so at start-up.
+    if _value < 0:
+        raise ImproperlyConfigured(f"{_variable}={_value}: expected 0 or more.")
 
 # --- Logging ----------------------------------------------------------------
 
