@@ -139,24 +139,38 @@ def _parse_etags(header: str) -> list[str]:
     return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
 
 
+def _probe(request) -> tuple[str, str, dict | None, int]:
+    """(key, caller variant, fresh entry or None, epoch) for `request`, looked up once per request.
+
+    `cms.api.CacheFirstOperation` looks before ninja parses the parameters;
+    on a miss the view's `cached_json` reuses that lookup rather than asking
+    the cache again. The epoch is still read before anything is rendered.
+    """
+    probe = getattr(request, "_cms_cache_probe", None)
+    if probe is None:
+        variant = caller_variant(request)
+        key = _key(request, variant)
+        entry, epoch = _lookup(key)
+        probe = request._cms_cache_probe = (key, variant, entry, epoch)
+    return probe
+
+
 def cached_response(request) -> HttpResponse | None:
     """What `cached_json` would answer `request` without rendering: a fresh entry's response, or None."""
     if not getattr(settings, "CMS_API_CACHE_ENABLED", True):
         return None
-    variant = caller_variant(request)
-    entry, _epoch = _lookup(_key(request, variant))
+    _cache_key, variant, entry, _epoch = _probe(request)
     return None if entry is None else _respond(request, entry, variant=variant)
 
 
 def cached_json(request, render) -> HttpResponse:
     """Serve `render()` (which returns JSON bytes) through the tagged cache, with ETag/304."""
-    variant = caller_variant(request)
     if not getattr(settings, "CMS_API_CACHE_ENABLED", True):
         # Still conditional (ETag from the body), but every request renders: for benchmarks and debugging.
+        variant = caller_variant(request)
         body = render()
         return _respond(request, {"body": body, "etag": _etag(body), "last_modified": _now_http()}, variant=variant)
-    key = _key(request, variant)
-    entry, epoch_before = _lookup(key)
+    key, variant, entry, epoch_before = _probe(request)
     if entry is not None:
         return _respond(request, entry, variant=variant)
 

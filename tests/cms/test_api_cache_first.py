@@ -108,6 +108,14 @@ def test_a_miss_is_counted_once(client, settings):
     assert client.get("/api/v1/pages/?limit=4").status_code == 429
 
 
+def test_a_miss_looks_the_cache_up_once(client):
+    """The lookup made before the parameters are parsed serves the view's `cached_json` too."""
+    with mock.patch.object(caching, "_lookup", wraps=caching._lookup) as lookups:
+        assert client.get(LISTING).status_code == 200
+
+    assert lookups.call_count == 1
+
+
 def test_only_synchronous_get_views_can_be_answered_from_the_cache():
     router = StrictRouter()
 
