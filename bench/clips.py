@@ -106,8 +106,12 @@ def ours(
 def build_index(master: Path) -> dict:
     """The packet index the worker would have, kept in memory; its size is what the database would store."""
     seconds, built = timed(packet_index.build, master)
-    stored = len(built.template) + sum(map(len, built.chunks.values()))
-    return {"index": packet_index.in_memory(built), "seconds": seconds, "bytes": stored, "packets": built.packets}
+    return {
+        "index": packet_index.in_memory(built),
+        "seconds": seconds,
+        "bytes": built.stored_bytes,
+        "packets": built.packets,
+    }
 
 
 def timed(function, *args, **kwargs) -> tuple[float, object]:

@@ -490,7 +490,7 @@ class PacketIndex(models.Model):
         started = time.perf_counter()
         built = packet_index.build(path)
         seconds = time.perf_counter() - started
-        numbers = [number for _, number in built.chunks]
+        first_chunk, last_chunk = built.chunk_range
         with transaction.atomic():
             if not Video.objects.select_for_update().filter(pk=video.pk, file=name, file_size=size, sha256=sha256):
                 return None
@@ -505,11 +505,11 @@ class PacketIndex(models.Model):
                 origin=built.origin,
                 frame_rate=f"{built.frame_rate.numerator}/{built.frame_rate.denominator}",
                 keyframe_gap=built.keyframe_gap,
-                first_chunk=min(numbers),
-                last_chunk=max(numbers),
+                first_chunk=first_chunk,
+                last_chunk=last_chunk,
                 template=built.template,
                 packet_count=built.packets,
-                stored_bytes=len(built.template) + sum(map(len, built.chunks.values())),
+                stored_bytes=built.stored_bytes,
                 build_seconds=seconds,
             )
             PacketIndexChunk.objects.bulk_create(

@@ -105,6 +105,17 @@ class BuiltIndex:
     chunks: dict[tuple[int, int], bytes] = field(default_factory=dict)  # (stream, number): compressed records
     packets: int = 0
 
+    @property
+    def chunk_range(self) -> tuple[int, int]:
+        """The first and last chunk numbers, over all streams."""
+        numbers = [number for _stream, number in self.chunks]
+        return min(numbers), max(numbers)
+
+    @property
+    def stored_bytes(self) -> int:
+        """What storing the index takes: the template and the compressed chunks."""
+        return len(self.template) + sum(map(len, self.chunks.values()))
+
 
 def build(path: str | os.PathLike) -> BuiltIndex:
     """Demux ``path`` once (no decoding) and index the packets of the streams a clip keeps.
@@ -146,10 +157,9 @@ def build(path: str | os.PathLike) -> BuiltIndex:
             tb = streams[i].time_base
             if i == 0 and packet.is_keyframe:
                 keyframes.append(float(pts * tb) - origin)
+            if i != 0 or packet.is_keyframe:  # the template's video packet must be a keyframe
                 firsts.setdefault(i, packet)
-            elif i != 0:
-                firsts.setdefault(i, packet)
-            number = math.floor((float(dts * tb) - origin) / CHUNK_SECONDS)
+            number = chunk_number(float(dts * tb) - origin)
             record = _RECORD.pack(
                 pts, dts, packet.pos, packet.duration or 0, packet.size, _KEYFRAME if packet.is_keyframe else 0
             )
@@ -239,7 +249,7 @@ class MasterIndex:
 
 def in_memory(built: BuiltIndex) -> MasterIndex:
     """A freshly built index as ``videos.clips`` reads it, without storing it (benchmarks, tests)."""
-    numbers = [number for _, number in built.chunks]
+    first_chunk, last_chunk = built.chunk_range
 
     def fetch(first: int, last: int):
         return [(s, n, data) for (s, n), data in built.chunks.items() if first <= n <= last]
@@ -250,7 +260,7 @@ def in_memory(built: BuiltIndex) -> MasterIndex:
         frame_rate=built.frame_rate,
         keyframe_gap=built.keyframe_gap,
         template=built.template,
-        first_chunk=min(numbers),
-        last_chunk=max(numbers),
+        first_chunk=first_chunk,
+        last_chunk=last_chunk,
         fetch=fetch,
     )
