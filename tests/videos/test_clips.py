@@ -115,6 +115,18 @@ def assert_same_picture(clip_frame, master, seconds: float, *, tolerance: float)
     assert difference(clip_frame, master_frame_at(master, seconds + 1.0)) > max(5.0, 3 * tolerance)
 
 
+def assert_clean_copy(dest, master, cut) -> None:
+    """``dest`` holds the master's frames from ``cut.start`` to ``cut.end``: it starts on a keyframe, no frame shows
+    before it, every frame decodes (no missing references at either end) and none is missing."""
+    packets = video_packets(dest)
+    assert packets[0][1], "the first video packet must be a keyframe"
+    assert min(pts for pts, _ in packets) == packets[0][0], "no frame may show before the keyframe"
+    frames = decoded_frames(dest)
+    assert len(frames) == round((cut.end - cut.start) * 25)
+    assert_same_picture(frames[0], master, cut.start, tolerance=0.5)
+    assert_same_picture(frames[-1], master, cut.end - FRAME, tolerance=0.5)
+
+
 def leftovers(folder: Path, dest: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p != dest)
 
@@ -151,15 +163,8 @@ def test_fast_clip_of_a_long_gop_master_starts_on_the_keyframe_at_or_before_star
     assert 5.7 <= cut.end <= 5.7 + 4 * FRAME
     assert cut.stream_copied
     assert cut.suffix == suffix
-    packets = video_packets(dest)
-    assert packets[0][1], "the first video packet must be a keyframe"
-    assert min(pts for pts, _ in packets) == packets[0][0], "no frame may show before the keyframe"
     assert shown_length(dest) == pytest.approx(cut.end - cut.start, abs=FRAME / 2)
-    frames = decoded_frames(dest)
-    # Every frame decodes (no missing references at either end) and none is missing.
-    assert len(frames) == round((cut.end - cut.start) * 25)
-    assert_same_picture(frames[0], master, cut.start, tolerance=0.5)
-    assert_same_picture(frames[-1], master, cut.end - FRAME, tolerance=0.5)
+    assert_clean_copy(dest, master, cut)
     with av.open(os.fspath(dest)) as clip:
         assert clip.streams.video[0].codec_context.name == "h264"
         assert clip.streams.audio[0].codec_context.name == "aac"
@@ -193,13 +198,7 @@ def test_fast_clip_of_an_open_gop_master_drops_the_leading_frames(open_gop, tmp_
     cut = cut_clip(master, dest, start=2.3, end=5.7, mode=FAST, all_intra=False, duration=8.0)
 
     assert cut.start == pytest.approx(keyframe)
-    clip_packets = video_packets(dest)
-    assert clip_packets[0][1]
-    assert min(pts for pts, _ in clip_packets) == clip_packets[0][0]
-    frames = decoded_frames(dest)
-    assert len(frames) == round((cut.end - cut.start) * 25)
-    assert_same_picture(frames[0], master, cut.start, tolerance=0.5)
-    assert_same_picture(frames[-1], master, cut.end - FRAME, tolerance=0.5)
+    assert_clean_copy(dest, master, cut)
 
 
 def test_fast_clip_of_a_long_gop_mxf_master_is_a_quicktime_file(tmp_path_factory, tmp_path):
@@ -220,13 +219,7 @@ def test_fast_clip_of_a_long_gop_mxf_master_is_a_quicktime_file(tmp_path_factory
     cut = cut_clip(master, dest, start=2.3, end=5.7, mode=FAST, all_intra=False, duration=8.0)
 
     assert cut.start <= 2.3 < 5.7 <= cut.end
-    packets = video_packets(dest)
-    assert packets[0][1]
-    assert min(pts for pts, _ in packets) == packets[0][0]
-    frames = decoded_frames(dest)
-    assert len(frames) == round((cut.end - cut.start) * 25)
-    assert_same_picture(frames[0], master, cut.start, tolerance=0.5)
-    assert_same_picture(frames[-1], master, cut.end - FRAME, tolerance=0.5)
+    assert_clean_copy(dest, master, cut)
 
 
 def test_exact_clip_is_re_encoded_from_the_frame_showing_at_start(long_gop, tmp_path):
