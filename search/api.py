@@ -20,7 +20,7 @@ from ninja import Query, Schema
 from ninja.errors import HttpError
 from pydantic import Field, create_model, field_validator
 
-from cms.api import StrictRouter, answered_from_cache
+from cms.api import Problem, StrictRouter, answered_from_cache, api, problem
 from cms.caching import cached_json, depends_on
 from cms.content_types import page_types
 from cms.pages_api import (
@@ -150,7 +150,30 @@ class SearchResults(Schema):
 # --- endpoint ------------------------------------------------------------------------------------
 
 
-@router.get("/search/", response=SearchResults, exclude_unset=True, summary="Search news, interviews and videos")
+SEARCH_RETRY_AFTER = 60
+
+
+class SearchUnavailable(Exception):
+    """The Wagtail backend serving the search (Elasticsearch/OpenSearch) could not answer."""
+
+
+# Raised while the response renders (inside `cached_json`): answered by a handler of the API.
+@api.exception_handler(SearchUnavailable)
+def search_unavailable(request, exc):
+    return problem(
+        503,
+        _("Search is unavailable at the moment. Please try again in a few minutes."),
+        code="search_unavailable",
+        headers={"Retry-After": str(SEARCH_RETRY_AFTER)},
+    )
+
+
+@router.get(
+    "/search/",
+    response={200: SearchResults, 503: Problem},
+    exclude_unset=True,
+    summary="Search news, interviews and videos",
+)
 @answered_from_cache
 def search(request, params: Query[SearchParameters]):
     query = params.q.strip()
@@ -258,7 +281,7 @@ def _match_in_backend(backend, documents, query: str, params: SearchParameters):
         if not backend.catch_indexing_errors:  # a database backend: an error of ours, a 500 with its traceback
             raise
         logger.exception("Search backend %r failed", engines.api_backend_name())
-        raise HttpError(503, _("Search is unavailable at the moment. Please try again in a few minutes.")) from None
+        raise SearchUnavailable from None
     return found.rows, found.count, lambda: counts
 
 

@@ -233,4 +233,11 @@ def test_an_unreachable_service_is_a_503_problem(client, language, detail, caplo
     assert response.status_code == 503
     assert response["Content-Type"].startswith("application/problem+json")
     assert detail in response.json()["detail"]
+    assert response.json()["code"] == "search_unavailable" and response["Retry-After"] == "60"
     assert "refused the connection" in caplog.text
+
+
+def test_the_schema_declares_the_503_of_an_unreachable_search_service(client):
+    responses = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/search/"]["get"]["responses"]
+
+    assert responses["503"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
