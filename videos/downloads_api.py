@@ -157,7 +157,9 @@ def _refused(refusal: DownloadRefused):
     response={200: FullDownload, 202: ClipJob, 503: Problem},
     summary="Download a video: the full master, a clip or consecutive shots",
     description="A full master answers at once with a signed link; a clip answers 202 with a job to poll. "
-    "Needs a verified e-mail address, the current terms accepted and room in the daily quota.",
+    "Needs a verified e-mail address, the current terms accepted and room in the daily quota; "
+    "a new clip also needs fewer than `DOWNLOAD_CLIP_JOBS_PER_USER` (3) clips of yours waiting to be cut "
+    "(429 `too_many_jobs` with `Retry-After` otherwise).",
 )
 def request_download(request: HttpRequest, video_id: int, payload: DownloadRequest):
     user = request.auth
