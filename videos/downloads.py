@@ -140,10 +140,7 @@ def busy_refusal(user, video: Video, span: "ClipRange", mode: str) -> DownloadRe
     waiting = DownloadJob.objects.filter(status__in=pending, downloads__user=user).distinct().count()
     if waiting < limit:
         return None
-    same = DownloadJob.objects.filter(
-        video=video, start_ms=span.start_ms, end_ms=span.end_ms, mode=mode, status__in=DownloadJob.ACTIVE
-    )
-    if same.exists():
+    if _active_jobs(video, span, mode).exists():
         return None
     message = ngettext(
         "You are already waiting for %(count)d clip. Ask for another once it is ready.",
@@ -280,9 +277,7 @@ def grant(requester: Requester, video: Video, kind: str, *, mode: str = "", span
 
 def _job_for(video: Video, span: ClipRange, mode: str) -> tuple[DownloadJob, bool]:
     """The active job for this exact clip, or a new one (the partial unique constraint settles races)."""
-    same = DownloadJob.objects.filter(
-        video=video, start_ms=span.start_ms, end_ms=span.end_ms, mode=mode, status__in=DownloadJob.ACTIVE
-    )
+    same = _active_jobs(video, span, mode)
     job = same.first()
     if job is None:
         try:
@@ -299,6 +294,13 @@ def _job_for(video: Video, span: ClipRange, mode: str) -> tuple[DownloadJob, boo
             DownloadJob.objects.filter(pk=job.pk).update(expires_at=keep_until)
             job.expires_at = keep_until
     return job, False
+
+
+def _active_jobs(video: Video, span: ClipRange, mode: str):
+    """The job queued, running or ready for this exact clip (at most one: a partial unique constraint)."""
+    return DownloadJob.objects.filter(
+        video=video, start_ms=span.start_ms, end_ms=span.end_ms, mode=mode, status__in=DownloadJob.ACTIVE
+    )
 
 
 def fail_job(job_id, code: str, error: str, **only_if) -> bool:
