@@ -11,16 +11,15 @@ filters, rendering and excerpts are the same for both.
 """
 
 import logging
-from datetime import date
 from typing import Annotated, Literal, Union, get_args
 
 from django.db.models import Count, IntegerField, Window
 from django.utils.translation import gettext as _
 from ninja import Query, Schema
 from ninja.errors import HttpError
-from pydantic import Field, create_model, field_validator
+from pydantic import Field, create_model
 
-from cms.api import Problem, StrictRouter, answered_from_cache, api, problem
+from cms.apikit import Problem, ProblemError, StrictRouter, answered_from_cache
 from cms.caching import cached_json, depends_on
 from cms.content_types import page_types
 from cms.pages_api import (
@@ -28,43 +27,33 @@ from cms.pages_api import (
     PageItem,
     as_json,
     render_pages,
-    resolve_locale,
     selected_fields,
     specific_pages,
-    start_of_day,
-    visible_pages,
 )
-from cms.routing import HomeDirectory
-from taxonomy.models import PagePerson, PageTopic, Person, Topic
 
-from . import engines, facets
+from . import engines, facets, planning, suggest
 from . import query as engine
+from .api_backend import api_backend, api_backend_name
 from .facets import MAX_TOPIC_FACETS
+from .filters import SearchFilters, filtered_documents
 from .index import SEARCH_TAG, SEARCHED_LABELS
-from .models import SearchDocument
+from .synonyms import SYNONYMS_TAG
 from .text import MAX_QUERY_LENGTH
 
 logger = logging.getLogger(__name__)
 router = StrictRouter(tags=["search"])
 
 
-class SearchParameters(Schema):
+class SearchParameters(SearchFilters):
     q: str = Field(
         "",
         description=(
             f"What to look for (1 to {MAX_QUERY_LENGTH} characters). Every word must match, in any form "
-            "(plural, feminine, accents and case do not matter); punctuation and operators are ordinary text."
+            "(plural, feminine, accents and case do not matter); a misspelt word is corrected from the index's "
+            'words; `"a phrase"` matches the words side by side, `-word` excludes; the last word also matches '
+            "as the beginning of a longer one. Nothing else is syntax: other punctuation is ordinary text."
         ),
     )
-    locale: str | None = Field(None, description="Only pages in this language, e.g. `fr`.")
-    type: list[str] = Field(
-        default_factory=list,
-        description="Page type(s): `news.NewsArticlePage`, `interviews.InterviewPage`, `videos.VideoPage`.",
-    )
-    topic: int | None = Field(None, ge=1, description="Only items linked to this topic (any language version).")
-    person: int | None = Field(None, ge=1, description="Only items linked to this person (any language version).")
-    date_from: date | None = Field(None, description="Items dated on or after this day (type's own date).")
-    date_to: date | None = Field(None, description="Items dated on or before this day.")
     order: Literal["relevance", "-date"] = Field(
         "relevance", description="`relevance` (best first) or `-date` (newest matches first)."
     )
@@ -73,17 +62,6 @@ class SearchParameters(Schema):
     fields: str = Field(
         "summary", description="`summary` (default), `*` for every field, or a comma-separated list of field names."
     )
-
-    @field_validator("type")
-    @classmethod
-    def searched_types(cls, value):
-        unknown = [label for label in value if label not in SEARCHED_LABELS]
-        if unknown:
-            raise ValueError(
-                _("unknown page type(s): %(unknown)s; known: %(known)s")
-                % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(SEARCHED_LABELS))}
-            )
-        return value
 
 
 # --- response schemas -------------------------------------------------------------------------
@@ -140,6 +118,16 @@ class Facets(Schema):
 
 class SearchResults(Schema):
     query: str
+    searched_for: str = Field(
+        description=(
+            "What was searched: the query, or the query with its misspelt words replaced by the nearest words "
+            'of the index (`ministrs` → `ministres`), written as `words "a phrase" -excluded`.'
+        )
+    )
+    did_you_mean: str | None = Field(
+        None,
+        description="When nothing matched: another query, with words near to the ones typed, that finds something.",
+    )
     count: int = Field(description="How many items match, across all pages of results.")
     limit: int
     offset: int
@@ -153,19 +141,20 @@ class SearchResults(Schema):
 SEARCH_RETRY_AFTER = 60
 
 
-class SearchUnavailable(Exception):
-    """The Wagtail backend serving the search (Elasticsearch/OpenSearch) could not answer."""
+class SearchUnavailable(ProblemError):
+    """The Wagtail backend serving the search (Elasticsearch/OpenSearch) could not answer.
 
+    Raised while the response renders (inside `cached_json`), and answered
+    as a 503 with `Retry-After` by the API's handler for problem errors.
+    """
 
-# Raised while the response renders (inside `cached_json`): answered by a handler of the API.
-@api.exception_handler(SearchUnavailable)
-def search_unavailable(request, exc):
-    return problem(
-        503,
-        _("Search is unavailable at the moment. Please try again in a few minutes."),
-        code="search_unavailable",
-        headers={"Retry-After": str(SEARCH_RETRY_AFTER)},
-    )
+    def __init__(self):
+        super().__init__(
+            503,
+            _("Search is unavailable at the moment. Please try again in a few minutes."),
+            code="search_unavailable",
+            headers={"Retry-After": str(SEARCH_RETRY_AFTER)},
+        )
 
 
 @router.get(
@@ -194,43 +183,31 @@ def _search(request, params: SearchParameters, query: str) -> dict:
     types = [page_types.get(label) for label in labels]
     selection = selected_fields(params.fields, types)
 
-    backend = engines.api_backend()
-    documents = SearchDocument.objects.filter(page_type__in=labels)
+    backend = api_backend()
+    documents, languages = filtered_documents(params, labels, backend)
+    depends_on(SYNONYMS_TAG)
+    searched = planning.plan(params.q, languages, correct=backend is None, backend=backend is not None)
     if backend is None:
-        documents = documents.filter(page__in=visible_pages())
+        found = _match_in_portal_index(documents, searched, params)
     else:
-        documents = engines.outside_private_sections(documents)
-    directory = HomeDirectory.load()
-    if params.locale:
-        documents = documents.filter(locale_id=resolve_locale(params.locale))
-        languages = [params.locale]
-    else:
-        languages = sorted(directory.locale_ids)
-    if params.topic is not None:
-        keys = _existing_keys(Topic, params.topic, _("Unknown topic %(id)s."))
-        documents = documents.filter(
-            page_id__in=PageTopic.objects.filter(topic__translation_key__in=keys).values("page_id")
-        )
-    if params.person is not None:
-        keys = _existing_keys(Person, params.person, _("Unknown person %(id)s."))
-        documents = documents.filter(
-            page_id__in=PagePerson.objects.filter(person__translation_key__in=keys).values("page_id")
-        )
-    if params.date_from:
-        documents = documents.filter(date__gte=start_of_day(params.date_from))
-    if params.date_to:
-        documents = documents.filter(date__lt=start_of_day(params.date_to, next_day=True))
-    if params.date_from and params.date_to and params.date_from > params.date_to:
-        raise HttpError(400, _("`date_from` is after `date_to`."))
-
-    if backend is None:
-        found = _match_in_portal_index(documents, query, languages, params)
-    else:
-        found = _match_in_backend(backend, documents, query, params)
-    empty = {"query": query, "count": 0, "limit": params.limit, "offset": params.offset, "items": []}
-    if found is None:  # nothing but punctuation, symbols or emoji
+        found = _match_in_backend(backend, documents, searched, params)
+    empty = {
+        "query": query,
+        "searched_for": searched.searched_for,
+        "count": 0,
+        "limit": params.limit,
+        "offset": params.offset,
+        "items": [],
+    }
+    if found is None:  # nothing but punctuation, symbols or emoji, or only exclusions
         return {**empty, "facets": facets.no_facets()}
     rows, count, facet_counts = found
+    if not count and backend is None:
+        empty["did_you_mean"] = planning.did_you_mean(
+            searched,
+            languages,
+            lambda alternative: engine.match(documents, alternative.queries, alternative.weights)[0].exists(),
+        )
 
     ids_by_type: dict[str, list[int]] = {}
     for page_id, label, *_rest in rows:
@@ -238,11 +215,11 @@ def _search(request, params: SearchParameters, query: str) -> dict:
     pages_by_id = specific_pages(ids_by_type, {t.label: t for t in types})
     pages = [pages_by_id[row[0]] for row in rows if row[0] in pages_by_id]
     rendered = {item["id"]: item for item in render_pages(request, pages, selection)}
-    items = []
+    items, highlighted, prefixes = [], searched.highlighted_words(), searched.prefixes()
     for page_id, _label, value, summary, body, language in rows:
         if page_id in rendered:
             item = rendered[page_id]
-            item["excerpt"] = engine.excerpt(summary, body, query, language)
+            item["excerpt"] = engine.excerpt(summary, body, highlighted, language, prefixes=prefixes)
             item["score"] = round(float(value or 0), 6)
             items.append(item)
     return {
@@ -253,9 +230,9 @@ def _search(request, params: SearchParameters, query: str) -> dict:
     }
 
 
-def _match_in_portal_index(documents, query: str, languages: list[str], params: SearchParameters):
+def _match_in_portal_index(documents, searched: planning.SearchPlan, params: SearchParameters):
     """(rows, count, facet counter) from the portal's own index; None if the query has no word."""
-    matched, score = engine.match(documents, query, languages)
+    matched, score = engine.match(documents, searched.queries, searched.weights)
     if matched is None:
         return None
     ordering = ("-score", "-date", "-page_id") if params.order == "relevance" else ("-date", "-page_id")
@@ -269,10 +246,15 @@ def _match_in_portal_index(documents, query: str, languages: list[str], params: 
     return [row[:-1] for row in rows], count, lambda: facets.count_in_database(matched)
 
 
-def _match_in_backend(backend, documents, query: str, params: SearchParameters):
+def _finds(documents, searched: planning.SearchPlan) -> bool:
+    matched, _score = engine.match(documents, searched.queries, searched.weights)
+    return matched is not None and matched.exists()
+
+
+def _match_in_backend(backend, documents, searched: planning.SearchPlan, params: SearchParameters):
     """(rows, count, facet counter) from the Wagtail backend `SEARCH_API_BACKEND` names; None if no word."""
     try:
-        found = engines.search(backend, documents, query, params.order, params.offset, params.limit)
+        found = engines.search(backend, documents, searched, params.order, params.offset, params.limit)
         if found is None:
             return None
         # Counted now, so that an unreachable service is answered below like the search itself.
@@ -280,13 +262,54 @@ def _match_in_backend(backend, documents, query: str, params: SearchParameters):
     except Exception:
         if not backend.catch_indexing_errors:  # a database backend: an error of ours, a 500 with its traceback
             raise
-        logger.exception("Search backend %r failed", engines.api_backend_name())
+        logger.exception("Search backend %r failed", api_backend_name())
         raise SearchUnavailable from None
     return found.rows, found.count, lambda: counts
 
 
-def _existing_keys(model, object_id: int, unknown: str):
-    key = model.objects.filter(pk=object_id).values_list("translation_key", flat=True).first()
-    if key is None:
-        raise HttpError(400, unknown % {"id": object_id})
-    return [key]
+# --- suggestions ---------------------------------------------------------------------------------
+
+
+class SuggestParameters(SearchFilters):
+    q: str = Field(
+        "",
+        description=(
+            f"What the reader has typed so far (1 to {suggest.MAX_PREFIX_LENGTH} characters): the last word "
+            "is completed, the words before it must match."
+        ),
+    )
+    limit: int = Field(5, ge=1, le=20, description="Titles at most, and as many frequent terms.")
+
+
+class Suggestion(Schema):
+    text: str = Field(description="The completed query: a page's title, or the words typed with the last completed.")
+    kind: Literal["title", "term"]
+    id: int | None = Field(description="The page, for a title.")
+
+
+class Suggestions(Schema):
+    query: str
+    items: list[Suggestion]
+
+
+@router.get("/search/suggest/", response=Suggestions, summary="Complete what a reader is typing")
+@answered_from_cache
+def search_suggestions(request, params: Query[SuggestParameters]):
+    query = params.q.strip()
+    if not query:
+        raise HttpError(400, _("Give the beginning of a search in the `q` parameter."))
+    if len(query) > suggest.MAX_PREFIX_LENGTH:
+        raise HttpError(
+            400,
+            _("The text to complete is too long: %(length)d characters, at most %(max)d.")
+            % {"length": len(query), "max": suggest.MAX_PREFIX_LENGTH},
+        )
+
+    def render():
+        depends_on("listing:*", SEARCH_TAG)
+        labels = params.type or sorted(SEARCHED_LABELS)
+        documents, languages = filtered_documents(params, labels, None)
+        items = suggest.suggestions(documents, params.q, languages, params.limit)
+        return as_json(Suggestions, {"query": query, "items": items})
+
+    return cached_json(request, render)

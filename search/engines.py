@@ -16,13 +16,10 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Q
-from django.utils.translation import gettext as _
-from modelsearch.backends import get_search_backend
 from modelsearch.backends.elasticsearchbase import ElasticsearchBaseSearchBackend, ElasticsearchBaseSearchResults
-from modelsearch.conf import get_app_config
+from modelsearch.query import And, Fuzzy, Not, Or, Phrase, PlainText
 from wagtail.models import Page
 
 from cms.caching import depends_on
@@ -32,36 +29,6 @@ from . import facets, text
 from .models import SearchDocument
 
 logger = logging.getLogger(__name__)
-
-PORTAL = "portal"
-# The WAGTAILSEARCH_BACKENDS entry that only keeps the portal's index up to date: it cannot search.
-PORTAL_BACKEND_MODULE = "search.backend"
-
-
-def api_backend_name() -> str | None:
-    """The `WAGTAILSEARCH_BACKENDS` alias serving `/api/v1/search/`, or None when the portal's own index does."""
-    name = settings.SEARCH_API_BACKEND
-    return None if name == PORTAL else name
-
-
-def api_backend():
-    name = api_backend_name()
-    return get_search_backend(name) if name else None
-
-
-def check_api_backend_setting() -> None:
-    """Refuse, at start-up, a `SEARCH_API_BACKEND` that names no backend able to search."""
-    name = settings.SEARCH_API_BACKEND
-    backends = get_app_config().get_search_backend_config()
-    searchable = sorted(alias for alias, config in backends.items() if config.get("BACKEND") != PORTAL_BACKEND_MODULE)
-    if name != PORTAL and name not in searchable:
-        raise ImproperlyConfigured(
-            _(
-                "SEARCH_API_BACKEND is %(name)r: use %(portal)r (the portal's own index) "
-                "or the name of one of WAGTAILSEARCH_BACKENDS: %(aliases)s."
-            )
-            % {"name": name, "portal": PORTAL, "aliases": ", ".join(searchable)}
-        )
 
 
 def outside_private_sections(documents):
@@ -98,15 +65,15 @@ class Matches:
         return facets.count_in_database(SearchDocument.objects.filter(pk__in=matched))
 
 
-def search(backend, documents, query: str, order: str, offset: int, limit: int) -> Matches | None:
-    """Page `offset`..`offset + limit` of the `documents` matching every word of `query`; None if it has no word.
+def search(backend, documents, searched, order: str, offset: int, limit: int) -> Matches | None:
+    """Page `offset`..`offset + limit` of the `documents` matching the plan `searched`; None if it asks nothing.
 
     Three backend requests at most (the page, the total when the page is full,
     the facets), whatever `limit`: on the database backends that is three
     queries plus the facets' two.
     """
-    words = text.backend_query(query)
-    if not words:
+    words = backend_query(searched.backend, fuzzy=isinstance(backend, ElasticsearchBaseSearchBackend))
+    if words is None:
         return None
     if order == "-date":
         documents = documents.order_by("-date", "-page_id")
@@ -114,7 +81,7 @@ def search(backend, documents, query: str, order: str, offset: int, limit: int) 
         words,
         documents.defer("terms_a", "terms_b", "terms_c", "vector"),
         fields=_searched_fields(backend),
-        operator="and",
+        **({"operator": "and"} if isinstance(words, str) else {}),
         order_by_relevance=order == "relevance",
     ).annotate_score("score")
     page = list(results[offset : offset + limit])
@@ -125,6 +92,41 @@ def search(backend, documents, query: str, order: str, offset: int, limit: int) 
         for document in page
     ]
     return Matches(rows=rows, count=count, results=results)
+
+
+# Words shorter than this are matched exactly: one letter off is another word (`otan`, `etna`).
+MIN_FUZZY_LENGTH = 4
+
+
+def backend_query(query, fuzzy: bool):
+    """The query for one of Wagtail's backends: a string of words, or modelsearch's query objects.
+
+    Plain words stay a string (every word, `operator="and"`), the query Wagtail's
+    backends know best. Phrases, synonyms and exclusions become `Phrase`, `Or`
+    and `Not`; on Elasticsearch/OpenSearch each word is `Fuzzy` (fuzziness
+    `AUTO`: one or two letters off, by length), which stands for the portal's
+    trigram corrections.
+    """
+    if not query:
+        return None
+
+    def one(words):
+        string = " ".join(words)
+        if len(words) > 1:
+            return Phrase(string)
+        if fuzzy and len(string) >= MIN_FUZZY_LENGTH and not string.isdigit():
+            return Fuzzy(string, operator="and")
+        return PlainText(string, operator="and")
+
+    simple = all(len(clause.alternatives) == 1 and len(clause.alternatives[0]) == 1 for clause in query.clauses)
+    if simple and not query.excluded and not fuzzy:
+        return text.backend_query(" ".join(clause.alternatives[0][0] for clause in query.clauses))
+    parts = []
+    for clause in query.clauses:
+        alternatives = [one(words) for words in clause.alternatives]
+        parts.append(alternatives[0] if len(alternatives) == 1 else Or(alternatives))
+    parts += [Not(one(words)) for words in query.excluded]
+    return parts[0] if len(parts) == 1 else And(parts)
 
 
 def _texts(document):

@@ -1,7 +1,12 @@
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import TranslatableMixin
 from wagtail.search import index
+from wagtail_localize.fields import TranslatableField
+
+from .api_backend import api_backend_name
 
 # The analyser of each language with its own rules in Elasticsearch/OpenSearch (defined in the backend's
 # INDEX_SETTINGS, cms/settings/base.py); any other language is only folded and lower-cased.
@@ -77,6 +82,8 @@ class SearchDocument(index.Indexed, models.Model):
     terms_b = models.TextField(blank=True)
     terms_c = models.TextField(blank=True)
     vector = SearchVectorField(null=True)
+    # How many words the page has (positions in the vector): the length BM25 normalises for (search.ranking).
+    length = models.PositiveIntegerField(default=0)
     indexed_at = models.DateTimeField(_("indexed at"))
 
     # search.index sends documents to Wagtail's backend in bulk; per-row signals would add a query per row.
@@ -132,6 +139,57 @@ class SearchDocument(index.Indexed, models.Model):
     def get_indexed_objects(cls):
         # Wagtail's backends need the documents only when one of them serves /api/v1/search/; otherwise
         # `update_index` gives them none (it cannot ask per backend: any other one listed gets them too).
-        from .engines import api_backend_name
-
         return super().get_indexed_objects() if api_backend_name() else cls.objects.none()
+
+
+class VocabularyWord(models.Model):
+    """A word of the index in one language, and in how many documents it is: what typos are corrected to.
+
+    `word` is folded (`capacites`), `spelling` as it is written (`capacités`);
+    `documents` weighs each query word in the ranking (rare words count more).
+    Kept in step with the documents by `search.vocabulary` in the same
+    transaction; on PostgreSQL a trigram index (`pg_trgm`) finds the words
+    nearest to a misspelt one, and the words that start with a prefix.
+    """
+
+    language = models.CharField(_("language"), max_length=16)
+    word = models.CharField(_("word"), max_length=100)
+    spelling = models.CharField(_("spelling"), max_length=100)
+    # May go below zero for a moment inside one upsert of a batch (search.vocabulary): no CHECK constraint.
+    documents = models.IntegerField(_("documents"), default=0)
+
+    class Meta:
+        verbose_name = _("vocabulary word")
+        verbose_name_plural = _("vocabulary words")
+        constraints = [models.UniqueConstraint(fields=["language", "word"], name="search_vocabulary_word_unique")]
+
+    def __str__(self):
+        return self.spelling
+
+
+class SearchSynonym(TranslatableMixin, models.Model):
+    """Words or phrases that mean the same to a reader, e.g. NATO, OTAN; SG, secrétaire général.
+
+    Applied when searching, in every language: a query with one of the terms
+    finds pages with any of them, and with any term of the snippet's
+    translations (the English `NATO` and its French translation `OTAN` are one
+    group). Effective as soon as it is saved.
+    """
+
+    terms = models.TextField(
+        _("equivalent terms"),
+        help_text=_("Words or phrases that mean the same, separated by commas or on separate lines."),
+    )
+
+    translatable_fields = [TranslatableField("terms")]
+    panels = [FieldPanel("terms")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+
+    def __str__(self):
+        return ", ".join(self.term_list())
+
+    def term_list(self) -> list[str]:
+        return [term.strip() for term in self.terms.replace("\n", ",").split(",") if term.strip()]

@@ -139,6 +139,11 @@ def backend_query(query: str) -> str:
     return " ".join(list(found)[:MAX_QUERY_TERMS])
 
 
+def raw_words(value: str) -> list[str]:
+    """The words of `value` as typed (composed, accents and case kept): runs of letters and digits."""
+    return _WORD.findall(unicodedata.normalize("NFC", value.translate(_APOSTROPHES)))
+
+
 def stem(word: str, language: str) -> str:
     """A light stemmer: inflections (plural, feminine, common verb endings) collapse to one form."""
     if word.isdigit() or len(word) <= 3:

@@ -26,8 +26,8 @@ from wagtail.models import Locale, Page
 from home.demo import builder
 from news.models import NewsArticlePage, NewsIndexPage
 from search.index import rebuild
-from search.models import SearchDocument
-from videos.models import VideoCaptionTrack, VideoPage
+from search.models import SearchDocument, SearchSynonym
+from videos.models import Video, VideoCaptionTrack, VideoIndexPage, VideoPage
 
 _generate = builder.media.generate_test_video
 
@@ -67,6 +67,16 @@ def build_extras(en: Locale, fr: Locale) -> SimpleNamespace:
         parent.add_child(instance=page)
         return publish(page) if live else page
 
+    video = Video.objects.order_by("pk").first()
+
+    def short_video(locale, slug, title, summary):
+        parent = VideoIndexPage.objects.get(locale=locale)
+        page = VideoPage(
+            locale=locale, title=title, slug=slug, video=video, summary=summary, recorded_on=datetime.date(2020, 2, 1)
+        )
+        parent.add_child(instance=page)
+        return publish(page)
+
     extras = SimpleNamespace(
         icebreakers=article(news_en, en, "icebreakers", "Icebreakers in the High North", "Ships and crews train."),
         maritime=article(
@@ -81,6 +91,39 @@ def build_extras(en: Locale, fr: Locale) -> SimpleNamespace:
             "Les équipages s’entraînent près de l’Arctique.",
         ),
     )
+    # A long piece about a subject against short video summaries that merely mention it, in each language.
+    extras.long_vs_short = {}
+    for language, locale, news, word, title, standfirst, sentences in (
+        (
+            "en",
+            en,
+            news_en,
+            "hydrography",
+            "Charting the seabed for allied navies",
+            "Hydrography is how navies know the waters they sail.",
+            LONG_ENGLISH,
+        ),
+        (
+            "fr",
+            fr,
+            news_fr,
+            "déminage",
+            "Sous la mer, le travail patient des plongeurs",
+            "Le déminage des fonds marins occupe les marines alliées depuis des décennies.",
+            LONG_FRENCH,
+        ),
+    ):
+        long_piece = article(news, locale, f"long-{word}", title, " ".join(sentences), standfirst=standfirst)
+        shorts = [
+            short_video(locale, f"short-{word}-{n}", title_, summary)
+            for n, (title_, summary) in enumerate(SHORT_SUMMARIES[language])
+        ]
+        extras.long_vs_short[language] = (long_piece, shorts)
+    # Editors' synonyms: an English snippet and its French translation are one group.
+    nato = SearchSynonym.objects.create(locale=en, terms="NATO, North Atlantic Treaty Organization")
+    SearchSynonym.objects.create(locale=fr, translation_key=nato.translation_key, terms="OTAN")
+    general = SearchSynonym.objects.create(locale=fr, terms="SG, secrétaire général")
+    SearchSynonym.objects.create(locale=en, translation_key=general.translation_key, terms="SG, Secretary General")
     # Captions: each page's own language is searched, the other language's track is not.
     hq_en = VideoPage.objects.get(locale=en, slug="b-roll-nato-headquarters-brussels")
     hq_fr = hq_en.get_translation(fr).specific
@@ -90,6 +133,44 @@ def build_extras(en: Locale, fr: Locale) -> SimpleNamespace:
         VideoCaptionTrack.objects.create(page=page, locale=en, document=english)
         VideoCaptionTrack.objects.create(page=page, locale=fr, document=french)
     return extras
+
+
+LONG_ENGLISH = [
+    "Before a frigate sails into unfamiliar waters, someone has measured them.",
+    "Hydrography, the science of measuring the seabed, sets the safe depth of every channel.",
+    "Survey ships run sonar lines day and night, and each line adds a strip to the chart.",
+    "Allied hydrography offices share their surveys so that a chart drawn in one navy serves all.",
+    "The work is slow: a single bay can take a season, and storms undo the plan.",
+    "Modern hydrography relies on multibeam sonar, satellite positioning and careful tide models.",
+    "Uncrewed boats now extend the survey into shallow water where ships cannot go.",
+    "Data from hydrography feeds submarine routes, mine countermeasures and harbour planning.",
+    "Officers train for years before they sign off a chart as fit for navigation.",
+    "Without hydrography, the most advanced warship would still be sailing blind.",
+]
+LONG_FRENCH = [
+    "Avant qu'un navire ne franchisse un chenal, des plongeurs l'ont inspecté.",
+    "Le déminage des fonds marins reste une tâche quotidienne pour les marines alliées.",
+    "Des engins explosifs des deux guerres mondiales reposent encore au large des côtes.",
+    "Les équipes de déminage repèrent les objets au sonar, puis les identifient une à une.",
+    "Le travail est lent : une seule baie peut demander une saison entière.",
+    "Les chasseurs de mines et les drones sous-marins ont transformé le déminage.",
+    "Chaque opération de déminage se prépare avec les autorités portuaires et les pêcheurs.",
+    "Les plongeurs démineurs s'entraînent pendant des années avant leur première mission.",
+    "Le déminage rend la mer aux pêcheurs, aux ferries et aux câbles sous-marins.",
+    "Sans ce déminage patient, bien des ports resteraient fermés.",
+]
+SHORT_SUMMARIES = {
+    "en": [
+        ("Port visit in Gdynia", "Sailors tour the harbour; a hydrography launch is moored nearby."),
+        ("Bridge drill at sea", "The watch team plots a course, with a note on hydrography."),
+        ("Open day on the quay", "Visitors board a ship; hydrography is mentioned on a panel."),
+    ],
+    "fr": [
+        ("Escale à Brest", "Les marins visitent le port ; un bâtiment de déminage est à quai."),
+        ("Exercice de quart", "L'équipe de quart trace une route, avec un mot sur le déminage."),
+        ("Journée portes ouvertes", "Le public monte à bord ; le déminage est cité sur un panneau."),
+    ],
+}
 
 
 def page_keys(en: Locale, fr: Locale, extras: SimpleNamespace) -> dict[str, Page]:
@@ -117,6 +198,10 @@ def page_keys(en: Locale, fr: Locale, extras: SimpleNamespace) -> dict[str, Page
             "brise-glace-fr": extras.brise_glace,
         }
     )
+    for language, (long_piece, shorts) in extras.long_vs_short.items():
+        keys[f"long-{language}"] = long_piece
+        for n, page in enumerate(shorts):
+            keys[f"short-{n}-{language}"] = page
     return keys
 
 

@@ -7,6 +7,7 @@ them, without sending them.
 
 import contextlib
 import copy
+import json
 import logging
 import runpy
 from pathlib import Path
@@ -25,11 +26,11 @@ from modelsearch.backends.elasticsearchbase import (
     ElasticsearchBaseSearchQueryCompiler,
 )
 from modelsearch.index import get_indexed_models
-from modelsearch.query import PlainText
+from modelsearch.query import And, PlainText
 from modelsearch.utils import deep_update
 from wagtail.models import PageViewRestriction
 
-from search import engines, text
+from search import api_backend, engines, planning, query_syntax, text
 from search.models import LANGUAGE_ANALYSERS, SearchDocument
 
 from .conftest import UNREACHABLE
@@ -44,7 +45,7 @@ DATABASE_BACKEND = {"BACKEND": "wagtail.search.backends.database"}
 @pytest.mark.parametrize("name", ["portal", "default"])
 def test_the_portal_index_or_a_wagtail_backend_may_serve(name):
     with override_settings(SEARCH_API_BACKEND=name):
-        engines.check_api_backend_setting()
+        api_backend.check_api_backend_setting()
 
 
 @pytest.mark.parametrize("name", ["elasticsearch", "", "Portal"])
@@ -59,13 +60,13 @@ def test_the_backend_that_only_keeps_the_portal_index_cannot_serve():
     backends = {"default": DATABASE_BACKEND, "mirror": {"BACKEND": "search.backend"}}
     mirror = override_settings(SEARCH_API_BACKEND="mirror", WAGTAILSEARCH_BACKENDS=backends)
     with mirror, pytest.raises(ImproperlyConfigured, match="'mirror'"):
-        engines.check_api_backend_setting()
+        api_backend.check_api_backend_setting()
 
 
 def test_the_start_up_error_is_in_french_for_a_french_site():
     refused = pytest.raises(ImproperlyConfigured, match="SEARCH_API_BACKEND vaut 'nope'")
     with override_settings(SEARCH_API_BACKEND="nope"), translation.override("fr"), refused:
-        engines.check_api_backend_setting()
+        api_backend.check_api_backend_setting()
 
 
 def test_documents_add_no_boost_that_would_reweigh_other_models_on_postgresql():
@@ -241,3 +242,38 @@ def test_the_schema_declares_the_503_of_an_unreachable_search_service(client):
     responses = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/search/"]["get"]["responses"]
 
     assert responses["503"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+
+
+# --- Elasticsearch/OpenSearch: phrases, exclusions, synonyms, typos and prefixes in the query body ----------
+
+
+def compiled(documents, raw_query: str, languages=("fr", "en")) -> str:
+    searched = planning.plan(raw_query, list(languages), correct=False, backend=True)
+    query = engines.backend_query(searched.backend, fuzzy=True)
+    compiler = ElasticsearchBaseSearchQueryCompiler(documents, query, fields=engines.language_field_names())
+    return json.dumps(compiler.get_query(), ensure_ascii=False)
+
+
+@pytest.mark.django_db
+def test_the_query_body_has_fuzzy_words_phrases_exclusions_and_synonyms(portal):
+    documents = SearchDocument.objects.all()
+    body = compiled(documents, 'Albrigth "smart defence" -austerity OTAN ')
+    assert '"fuzziness": "AUTO"' in body and '"query": "Albrigth"' in body
+    assert '"match_phrase": {"title_fr": {"query": "smart defence"' in body
+    assert '"must_not": {"match": {"text_en": {"query": "austerity"' in body
+    # NATO ↔ OTAN: the English snippet and its French translation are one group.
+    assert '"query": "NATO"' in body and '"query": "OTAN"' in body and '"should"' in body
+    # Short words are exact: one letter off is another word.
+    assert '"fuzziness"' not in compiled(documents, "SG ").split('"query": "SG"')[1][:60]
+
+
+@pytest.mark.django_db
+def test_the_word_being_typed_stands_for_the_frequent_words_it_begins(portal):
+    body = compiled(SearchDocument.objects.all(), "Secretary General lect", languages=("en",))
+    assert '"query": "lectern"' in body and '"query": "lect"' in body
+
+
+def test_plain_words_stay_the_query_wagtail_backends_know_best():
+    neutral = query_syntax.clauses(query_syntax.parse("defence capabilities "), "", {})
+    assert engines.backend_query(neutral, fuzzy=False) == "defence capabilities"
+    assert isinstance(engines.backend_query(neutral, fuzzy=True), And)

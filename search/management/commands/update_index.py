@@ -1,7 +1,7 @@
 from tqdm import tqdm
 from wagtail.search.management.commands.update_index import Command as WagtailUpdateIndex
 
-from search.engines import api_backend_name
+from search.api_backend import api_backend_name
 from search.index import rebuild
 
 
