@@ -1,4 +1,4 @@
-"""Cutting clips: `videos.clips.cut_clip` against the bare ffmpeg command on 1080p25 masters.
+"""Cutting clips: `downloads.clips.cut_clip` against the bare ffmpeg command on 1080p25 masters.
 
 Masters (generated once, cached in --cache-dir; about 2.5 GB in all):
 a one-hour and a five-minute long-GOP H.264 master (2-second GOPs, AAC audio)
@@ -12,7 +12,7 @@ drift of this shared machine hits both alike; figures are medians:
 - a 60-second `fast` clip from the middle and from the end of the one-hour
   master and from the middle of the five-minute one, against
   `ffmpeg -ss X -i master -t 60 -c copy out.mp4`; cut from the master's packet
-  index (`videos.packet_index`, built once per master before the timing, its
+  index (`downloads.packet_index`, built once per master before the timing, its
   build time reported apart), as the worker does once the master is indexed;
 - the same clip from the one-hour and the five-minute long-GOP masters,
   the two cuts alternating (each first in half the pairs), three times as

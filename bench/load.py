@@ -1,6 +1,6 @@
 """A small HTTP load generator: the fallback of bench/run.py when wrk is not installed.
 
-It reports the same figures as bench/wrk_report.lua: requests, duration,
+It reports the same figures as bench/wrk_traffic.lua: requests, duration,
 bytes, errors, latency percentiles and responses by status. Like
 `wrk -t T -c C -d D`, it runs T processes (so the GIL of one does not cap
 the load) with C/T threads each; every thread keeps an `http.client`
@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 LOOPBACK_NAMES = {"localhost"}
@@ -43,16 +44,20 @@ def _percentile(sorted_values: list[float], percent: float) -> float:
     return sorted_values[index]
 
 
-def _thread_loop(host, port, target, headers, deadline, latencies, statuses, errors, received):
+def _thread_loop(host, port, targets, start, headers, deadline, latencies, statuses, errors, received):
     connection = None
+    index = start
     while True:
+        target, etag = targets[index % len(targets)]
+        index += 1
+        sent = {**headers, "If-None-Match": etag} if etag else headers
         started = time.perf_counter()
         if started >= deadline:
             break
         try:
             if connection is None:
                 connection = http.client.HTTPConnection(host, port, timeout=30)
-            connection.request("GET", target, headers=headers)
+            connection.request("GET", target, headers=sent)
             response = connection.getresponse()
             body = response.read()
             latencies.append(time.perf_counter() - started)
@@ -76,15 +81,16 @@ def _thread_loop(host, port, target, headers, deadline, latencies, statuses, err
 
 
 def _process(args):
-    host, port, target, headers, duration, connections = args
+    host, port, targets, first, headers, duration, connections = args
     started = time.perf_counter()  # CLOCK_MONOTONIC: comparable across processes
     deadline = started + duration
     latencies, statuses, errors, received = [], {}, {}, [0]
     threads = [
         threading.Thread(
-            target=_thread_loop, args=(host, port, target, headers, deadline, latencies, statuses, errors, received)
+            target=_thread_loop,
+            args=(host, port, targets, first + n * 7919, headers, deadline, latencies, statuses, errors, received),
         )
-        for _ in range(connections)
+        for n in range(connections)
     ]
     for thread in threads:
         thread.start()
@@ -93,15 +99,35 @@ def _process(args):
     return latencies, statuses, errors, received[0], started, time.perf_counter()
 
 
-def run(url: str, *, duration: float = 15, threads: int = 2, connections: int = 8, headers=None) -> dict:
-    """Load `url` for `duration` seconds; the figures wrk_report.lua prints, as a dict."""
+def read_targets(path, conditional: bool) -> list[tuple[str, str | None]]:
+    """The (path, ETag or None) lines of a URL list (bench/traffic.py writes them; tab-separated)."""
+    targets = []
+    for line in Path(path).read_text().splitlines():
+        target, _tab, etag = line.partition("\t")
+        if target:
+            targets.append((target, etag if conditional and etag else None))
+    return targets
+
+
+def run(
+    url: str,
+    *,
+    duration: float = 15,
+    threads: int = 2,
+    connections: int = 8,
+    headers=None,
+    url_file=None,
+    conditional: bool = False,
+) -> dict:
+    """Load `url` (or each path of `url_file` in turn) for `duration` seconds; wrk_traffic.lua's figures."""
     parts = urlsplit(url)
     host, port = parts.hostname, parts.port or 80
     check_loopback(host)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
+    targets = read_targets(url_file, conditional) if url_file else [(target, None)]
     threads = max(1, min(threads, connections))
     shares = [connections // threads + (1 if i < connections % threads else 0) for i in range(threads)]
-    jobs = [(host, port, target, dict(headers or {}), duration, share) for share in shares]
+    jobs = [(host, port, targets, i * 104729, dict(headers or {}), duration, share) for i, share in enumerate(shares)]
     with multiprocessing.get_context("spawn").Pool(threads) as pool:
         results = pool.map(_process, jobs)
     # From the first process's start to the last one's end: the pool's own start-up is not load.

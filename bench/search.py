@@ -1,4 +1,4 @@
-"""Search latency over a large bilingual portal: `/api/v1/search/` beside Wagtail's stock API v2 `?search=`.
+"""Search latency over a large bilingual portal: `/api/v1/search/` beside stock API v2 `?search=`, and suggestions.
 
 Prepares a database (PostgreSQL by default) with `generate_content` until it
 holds --pages searchable pages (half English, half their French
@@ -6,7 +6,8 @@ translations), makes sure both indexes are full (the portal's and Wagtail's
 default backend), then sends each typical query --requests times to each
 endpoint in-process through Django's test client (no HTTP server, response
 cache off, one thread) and prints p50/p99 latency and requests/s as a
-Markdown table (copied into docs/search.md).
+Markdown table (copied into docs/benchmarks.md), then the same for
+`/api/v1/search/suggest/` with typical prefixes.
 
     .venv/bin/python bench/search.py
     .venv/bin/python bench/search.py --database-url sqlite:////tmp/search-bench.sqlite3 --pages 2000
@@ -32,6 +33,18 @@ QUERIES = [
     ("maritime security", "en"),
     ("Claire Martin", None),
     ("cyber defence", None),
+]
+
+
+# (prefix, locale): what readers have typed when suggestions are asked for.
+PREFIXES = [
+    ("défen", "fr"),
+    ("secrétaire gén", "fr"),
+    ("minis", "fr"),
+    ("cyb", "en"),
+    ("NATO Sec", "en"),
+    ("mariti", "en"),
+    ("Clai", None),
 ]
 
 
@@ -65,9 +78,12 @@ def setup_django(database_url: str) -> None:
 def prepare(pages: int) -> int:
     from django.core.management import call_command
 
-    from search.models import SearchDocument
+    from search import vocabulary
+    from search.models import SearchDocument, VocabularyWord
 
     call_command("migrate", verbosity=0)
+    if not VocabularyWord.objects.exists():  # documents indexed before the vocabulary existed
+        print(f"Counting the vocabulary: {vocabulary.recount()} words", flush=True)
     have = SearchDocument.objects.count()
     missing = max(0, pages - have) // 2
     if missing:
@@ -115,6 +131,8 @@ def measure(client, url: str, params: dict, requests: int) -> dict:
 
 def _count(response) -> int:
     body = response.json()
+    if "count" not in body and "meta" not in body:
+        return len(body.get("items", []))  # suggestions
     return body.get("count", body.get("meta", {}).get("total_count", 0))
 
 
@@ -138,6 +156,13 @@ def main():
             rows.append((query, locale or "any", portal, wagtail))
             print(f"  {query!r}: {portal['p50']:.1f} ms / {wagtail['p50']:.1f} ms", flush=True)
 
+        suggested = []
+        for prefix, locale in PREFIXES:
+            params = {"q": prefix, **({"locale": locale} if locale else {})}
+            timing = measure(client, "/api/v1/search/suggest/", params, args.requests)
+            suggested.append((prefix, locale or "any", timing))
+            print(f"  suggest {prefix!r}: {timing['p50']:.1f} ms", flush=True)
+
     load = os.getloadavg()[0]
     print(
         f"\n{total} searchable pages on {connection.vendor}, {args.requests} requests per query, one thread, "
@@ -152,6 +177,14 @@ def main():
             f"| {query} | {locale} | {portal['p50']:.1f} ms | {portal['p99']:.1f} ms | {portal['rps']:.0f} | "
             f"{portal['count']} | {wagtail['p50']:.1f} ms | {wagtail['p99']:.1f} ms | {wagtail['rps']:.0f} | "
             f"{wagtail['count']} |"
+        )
+
+    print("\n| prefix | locale | /api/v1/search/suggest/ p50 | p99 | req/s | suggestions |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for prefix, locale, timing in suggested:
+        print(
+            f"| {prefix} | {locale} | {timing['p50']:.1f} ms | {timing['p99']:.1f} ms | {timing['rps']:.0f} | "
+            f"{timing['count']} |"
         )
 
 

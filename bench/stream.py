@@ -4,7 +4,7 @@
    (one 16 MB block of os.urandom written over and over: quick to write, and
    neither sparse nor zeros, which a file system or a link could flatter) and
    a SQLite database, migrated; `manage.py shell` makes an account and a
-   signed link to the file (videos/streaming.py);
+   signed link to the file (downloads/streaming.py);
 2. gunicorn serves the project (`cms.settings.production`, --workers sync
    workers), a second gunicorn the same with `--no-sendfile` (the fallback
    path), and `python -m http.server` serves MEDIA_ROOT, all on 127.0.0.1;
@@ -19,7 +19,7 @@
    "Downloads: streaming a master" (--no-doc: print only).
 
 Every process started here is in its own process group and is killed on the
-way out (bench/run.py's `Processes`). All traffic stays on 127.0.0.1.
+way out (bench/procs.py's `Processes`). All traffic stays on 127.0.0.1.
 
     .venv/bin/python bench/stream.py
     .venv/bin/python bench/stream.py --size-mb 256 --runs 5 --no-doc
@@ -44,15 +44,16 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
-import run  # noqa: E402  (bench/run.py: processes, ports, machine facts)
+import procs  # noqa: E402  (bench/procs.py: processes, ports, machine facts)
+import sites  # noqa: E402  (bench/sites.py: the project's interpreter and gunicorn)
 
-ROOT = run.ROOT
-DOC = run.DOC
+ROOT = sites.ROOT
+DOC = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Downloads: streaming a master"
 START_MARK = "<!-- bench:stream:start (written by bench/stream.py: edit above this line only) -->"
 END_MARK = "<!-- bench:stream:end -->"
 INTRO = """\
-`bench/stream.py` measures the file-system download view (`videos/streaming.py`)
+`bench/stream.py` measures the file-system download view (`downloads/streaming.py`)
 on a 1 GB master of random bytes: gunicorn (2 sync workers,
 `cms.settings.production`) against `python -m http.server` serving the same
 file, all on 127.0.0.1, each download by `curl` (`speed_download`), the servers
@@ -130,7 +131,7 @@ SIGN_LINK = f"""
 import datetime
 from django.utils import timezone
 from accounts.models import User
-from videos.streaming import signed_file_url
+from downloads.streaming import signed_file_url
 user = User.objects.create_user(email="bench@example.org")
 print(signed_file_url(name={FILE_NAME!r}, user_id=user.pk, filename="bench-master.mov",
                       expires_at=timezone.now() + datetime.timedelta(hours=6)))
@@ -138,11 +139,11 @@ print(signed_file_url(name={FILE_NAME!r}, user_id=user.pk, filename="bench-maste
 
 
 def signed_link(env: dict, log_path: Path) -> str:
-    run.PROCESSES.run(
-        [run.PROJECT_PYTHON, "manage.py", "migrate", "--no-input"], cwd=ROOT, env=env, log_path=log_path, timeout=900
+    procs.PROCESSES.run(
+        [sites.PROJECT_PYTHON, "manage.py", "migrate", "--no-input"], cwd=ROOT, env=env, log_path=log_path, timeout=900
     )
     output = subprocess.run(  # noqa: S603
-        [run.PROJECT_PYTHON, "manage.py", "shell", "-c", SIGN_LINK],
+        [sites.PROJECT_PYTHON, "manage.py", "shell", "-c", SIGN_LINK],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -158,21 +159,21 @@ def signed_link(env: dict, log_path: Path) -> str:
 
 def start(command: list[str], env: dict, log_path: Path) -> subprocess.Popen:
     with open(log_path, "a") as output:
-        return run.PROCESSES.start(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+        return procs.PROCESSES.start(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
 
 
 def wait_for(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{url} exited ({process.returncode}):\n{run.tail(log_path)}")
+            raise RuntimeError(f"{url} exited ({process.returncode}):\n{procs.tail(log_path)}")
         try:
             if head_status(url) == 200:
                 return
         except OSError:
             pass
         time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s:\n{run.tail(log_path)}")
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s:\n{procs.tail(log_path)}")
 
 
 def head_status(url: str) -> int:
@@ -188,7 +189,7 @@ def head_status(url: str) -> int:
 def cpu_seconds(pid: int, *, workers: bool) -> float:
     """CPU time (user + system) used so far by a process, or by its children (gunicorn's workers)."""
     if workers:
-        return run.process_tree_cpu(pid)
+        return procs.process_tree_cpu(pid)
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -270,8 +271,8 @@ SERVERS = [
 
 
 def start_gunicorn(args, env: dict, log_path: Path, *extra: str) -> tuple[subprocess.Popen, int]:
-    port = run.free_port()
-    command = run.gunicorn_command(run.PROJECT_GUNICORN, "cms.wsgi:application", args.workers)
+    port = procs.free_port()
+    command = sites.gunicorn_command(sites.PROJECT_GUNICORN, "cms.wsgi:application", args.workers)
     return start([*command, "-b", f"127.0.0.1:{port}", *extra], env, log_path), port
 
 
@@ -294,7 +295,7 @@ def measure(args, work: Path, logs: Path) -> dict:
     log("migrating a SQLite database, signing a link")
     link = signed_link(env, logs / "prepare.log")
 
-    static_port = run.free_port()
+    static_port = procs.free_port()
     static = start(
         [
             sys.executable,
@@ -403,7 +404,7 @@ def main():
     if shutil.which("curl") is None:
         sys.exit("curl is needed (apt-get install curl)")
     started = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M")
-    machine = run.machine_info()
+    machine = procs.machine_info()
     work = Path(tempfile.mkdtemp(prefix="cms-bench-stream-"))
     logs = work / "logs"
     logs.mkdir()
@@ -414,7 +415,7 @@ def main():
         args.keep_tmp = True
         raise
     finally:
-        run.PROCESSES.stop_all()
+        procs.PROCESSES.stop_all()
         if not args.keep_tmp:
             shutil.rmtree(work, ignore_errors=True)
     body = markdown(results, args, machine, started)

@@ -142,7 +142,7 @@ def _parse_etags(header: str) -> list[str]:
 def _probe(request) -> tuple[str, str, dict | None, int]:
     """(key, caller variant, fresh entry or None, epoch) for `request`, looked up once per request.
 
-    `cms.api.CacheFirstOperation` looks before ninja parses the parameters;
+    `cms.apikit.CacheFirstOperation` looks before ninja parses the parameters;
     on a miss the view's `cached_json` reuses that lookup rather than asking
     the cache again. The epoch is still read before anything is rendered.
     """

@@ -55,7 +55,7 @@ def test_embedded_defaults_need_nothing_installed():
 
     assert values["db"] == "django.db.backends.sqlite3"
     assert values["db_name"].endswith("db.sqlite3")
-    assert values["cache"].endswith("LocMemCache")
+    assert values["cache"] == "cms.disk_cache.SharedDiskCache"
     assert values["sessions"] == "django.contrib.sessions.backends.db"
     assert values["email"].endswith("console.EmailBackend")
     assert values["storage"].endswith("FileSystemStorage")

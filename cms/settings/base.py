@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "news",
     "interviews",
     "videos",
+    "downloads",
     "search",
     "wagtail_headless_preview",
     "wagtail_localize",
@@ -127,6 +128,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# The shared cache of one machine when there is no Redis (below).
+DEFAULT_CACHE_DIR = BASE_DIR / "var" / "cache"
+CACHE_DIR = Path(env.str("CACHE_DIR", default=str(DEFAULT_CACHE_DIR)))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -138,7 +142,21 @@ if REDIS_URL:
     # Sessions survive a Redis flush because the database keeps the record.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One machine: a cache on disk that every process of the machine shares (each
+    # web worker, the task worker, cron commands), so that a page published in one
+    # invalidates cached answers in all, and rate-limit and code-attempt counters
+    # count every process's requests. A per-process local-memory cache did neither.
+    # diskcache rather than Django's own file or database caches: its `add` and
+    # `incr` are atomic across processes (one SQLite transaction each; Django's
+    # FileBasedCache and DatabaseCache read, add one and write back, and lost 73 %
+    # and 25 % of concurrent increments in bench/cache_backends.py, letting a
+    # racing client past any limit), and a hit is one indexed read plus, for a
+    # large value, one file read (17 µs, against 91 µs for FileBasedCache, 229 µs
+    # for DatabaseCache and 220 µs for Redis over loopback). Values are pickled:
+    # the directory must be writable by the application's user only. Its SQLite
+    # connections stay open between requests (cms/disk_cache.py): reopening them
+    # after each one was half of a cached answer's CPU time.
+    CACHES = {"default": {"BACKEND": "cms.disk_cache.SharedDiskCache", "LOCATION": str(CACHE_DIR)}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Background tasks -------------------------------------------------------
@@ -172,7 +190,7 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default=None)
     AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default=None)
     # Links on the custom domain (CloudFront) are signed with this key pair;
-    # without it they would be plain URLs, which videos/checks.py refuses. The
+    # without it they would be plain URLs, which downloads/checks.py refuses. The
     # PEM key may be given on one line with "\n" for its line breaks.
     AWS_CLOUDFRONT_KEY_ID = env.str("AWS_CLOUDFRONT_KEY_ID", default=None)
     AWS_CLOUDFRONT_KEY = env.str("AWS_CLOUDFRONT_KEY", default="", multiline=True) or None
@@ -284,6 +302,10 @@ WAGTAILSEARCH_BACKENDS = {
 # What answers /api/v1/search/: "portal", its own per-language index in the database, or the name of a
 # WAGTAILSEARCH_BACKENDS entry ("default": Elasticsearch/OpenSearch when WAGTAILSEARCH_URL is set).
 SEARCH_API_BACKEND = env.str("SEARCH_API_BACKEND", default="portal")
+# A mild freshness boost for news in /api/v1/search/ on PostgreSQL (search.ranking): a news article's score is
+# multiplied by up to 1 + boost, halving every half-life. 0 (the default) leaves ranking to relevance alone.
+SEARCH_NEWS_FRESHNESS_BOOST = env.float("SEARCH_NEWS_FRESHNESS_BOOST", default=0.0)
+SEARCH_NEWS_FRESHNESS_HALF_LIFE_DAYS = env.float("SEARCH_NEWS_FRESHNESS_HALF_LIFE_DAYS", default=30.0)
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "vtt", "xlsx", "zip"]
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 30 * 1024 * 1024
@@ -311,7 +333,7 @@ VIDEOS_MAX_UPLOAD_SIZE = env.int("VIDEOS_MAX_UPLOAD_SIZE", default=20 * 1024**3)
 # PATH, else the one shipped inside the imageio-ffmpeg wheel.
 FFMPEG_BINARY = env.str("FFMPEG_BINARY", default="")
 
-# Gated downloads (videos/downloads.py). A granted link or clip URL is valid
+# Gated downloads (downloads/grants.py). A granted link or clip URL is valid
 # this many seconds; clips are kept this long after they were last asked for.
 VIDEOS_DOWNLOAD_LINK_TTL = env.int("DOWNLOAD_LINK_TTL", default=600)
 VIDEOS_CLIP_TTL = env.int("DOWNLOAD_CLIP_TTL", default=24 * 3600)
@@ -505,7 +527,7 @@ API_TRUSTED_CLIENT_IP_HEADER = ALLAUTH_TRUSTED_CLIENT_IP_HEADER
 
 # Behind nginx, the prefix of an `internal` location aliased to MEDIA_ROOT
 # (e.g. /protected-media/): once a download link is checked, nginx sends the
-# file itself (X-Accel-Redirect). Unset: the app streams it (videos/streaming.py).
+# file itself (X-Accel-Redirect). Unset: the app streams it (downloads/streaming.py).
 CMS_DOWNLOAD_ACCEL_REDIRECT = env.str("DOWNLOAD_ACCEL_REDIRECT", default="")
 if CMS_DOWNLOAD_ACCEL_REDIRECT and not (
     CMS_DOWNLOAD_ACCEL_REDIRECT.startswith("/") and CMS_DOWNLOAD_ACCEL_REDIRECT.endswith("/")

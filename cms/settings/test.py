@@ -7,7 +7,7 @@ PostgreSQL and Redis.
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import CACHES, LOGGING, REDIS_URL, TASKS
+from .base import CACHE_DIR, CACHES, DEFAULT_CACHE_DIR, LOGGING, REDIS_URL, TASKS
 
 SECRET_KEY = "test-only-key"  # noqa: S105
 DEBUG = False
@@ -36,3 +36,9 @@ if REDIS_URL:
         **CACHES,
         "default": {**CACHES["default"], "LOCATION": urlunsplit(_url._replace(path=f"/{(_base_db - _worker) % 16}"))},
     }
+
+# Without Redis, each test process has a cache directory of its own (tests
+# clear it), unless CACHE_DIR names one: the server and command processes a
+# test starts are given the test's, to share its cache as a machine's do.
+if not REDIS_URL and CACHE_DIR == DEFAULT_CACHE_DIR:
+    CACHES = {**CACHES, "default": {**CACHES["default"], "LOCATION": tempfile.mkdtemp(prefix="cms-test-cache-")}}
