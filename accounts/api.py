@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.security import SessionAuth
 
-from cms.api import StrictRouter, problem
+from cms.apikit import StrictRouter, problem
 
 from .entitlements import download_refusals
 from .forms import ProfileForm

@@ -2,11 +2,12 @@
 
 allauth counts wrong codes in the session (read, add one, write back), so
 parallel requests each read the same count and all get checked. These counters
-are one atomic `INCR` on Redis (django.core.cache RedisCache) and a locked
-read-modify-write on LocMemCache, so the N+1st concurrent submission is refused
-before its code is compared. LocMemCache is per process: fine for one
-development server, wrong for several processes, which must share Redis
-(REDIS_URL), as production does.
+are one atomic `INCR` on Redis (django.core.cache RedisCache) and one SQLite
+transaction on the embedded default (diskcache, shared by every process of
+the machine), so the N+1st concurrent submission is refused before its code
+is compared, whichever process answers. Django's own FileBasedCache and
+DatabaseCache read, add one and write back: they would lose concurrent
+increments (cms/settings/base.py, CACHES).
 """
 
 import contextlib

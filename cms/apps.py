@@ -9,9 +9,9 @@ class CmsConfig(AppConfig):
     verbose_name = _("Front ends and API")
 
     def ready(self):
-        from . import api_access, caching, cdn, content_events, cors, translation  # noqa: F401 - signals on import
+        from . import api_access, caching, cdn, content_events, cors, translation, webhooks  # noqa: F401 - signals on import
 
         translation.connect()
 
         content_events.connect()
-        content_events.listen(self.get_model("WebhookDelivery").queue_for_change)
+        content_events.listen(webhooks.queue_for_change)

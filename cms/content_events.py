@@ -144,21 +144,28 @@ def connect() -> None:
     from wagtail.images import get_image_model
     from wagtail.models import Locale, Page, PageViewRestriction, Site
 
-    from taxonomy.models import Person, Topic
-
     page_published.connect(_on_published, dispatch_uid="cms_content_published")
     page_unpublished.connect(_on_unpublished, dispatch_uid="cms_content_unpublished")
     post_page_move.connect(_on_moved, dispatch_uid="cms_content_moved")
     post_delete.connect(_on_page_deleted, sender=Page, dispatch_uid="cms_content_page_deleted")
-    for model in (Person, Topic, get_image_model()):
+    watch_snippets(get_image_model())
+    for model in (Site, Locale):
+        post_save.connect(_on_site_changed, sender=model, dispatch_uid=f"cms_routing_saved_{model._meta.label}")
+        post_delete.connect(_on_site_changed, sender=model, dispatch_uid=f"cms_routing_deleted_{model._meta.label}")
+    post_save.connect(_on_restriction_changed, sender=PageViewRestriction, dispatch_uid="cms_restriction_saved")
+    post_delete.connect(_on_restriction_changed, sender=PageViewRestriction, dispatch_uid="cms_restriction_deleted")
+
+
+def watch_snippets(*models) -> None:
+    """Emit a change whenever one of these models (snippets pages show, images) is saved or deleted.
+
+    Apps call it from their `ready()` for the snippets they own (taxonomy's
+    people and topics), so this kit does not import them.
+    """
+    for model in models:
         post_save.connect(
             _on_snippet_or_image_saved, sender=model, dispatch_uid=f"cms_content_saved_{model._meta.label}"
         )
         post_delete.connect(
             _on_snippet_or_image_deleted, sender=model, dispatch_uid=f"cms_content_deleted_{model._meta.label}"
         )
-    for model in (Site, Locale):
-        post_save.connect(_on_site_changed, sender=model, dispatch_uid=f"cms_routing_saved_{model._meta.label}")
-        post_delete.connect(_on_site_changed, sender=model, dispatch_uid=f"cms_routing_deleted_{model._meta.label}")
-    post_save.connect(_on_restriction_changed, sender=PageViewRestriction, dispatch_uid="cms_restriction_saved")
-    post_delete.connect(_on_restriction_changed, sender=PageViewRestriction, dispatch_uid="cms_restriction_deleted")

@@ -58,6 +58,18 @@ class PageTypeAPI:
     def summary_field_names(self) -> list[str]:
         return [f.name for f in self.fields if f.in_summary]
 
+    def add_field(self, api_field: APIField, *, before: str | None = None) -> None:
+        """Expose another app's field on this type: that app depends on this one, never the reverse.
+
+        (The downloads app adds its `download` offer to video pages this way.)
+        Adding the same field again changes nothing.
+        """
+        if api_field in self.fields:
+            return
+        if api_field.name in self.field_names:
+            raise ValueError(f"{self.label} already has a field named {api_field.name!r}")
+        self.fields.insert(self.field_names.index(before) if before else len(self.fields), api_field)
+
     def fields_for(self, selection: set[str] | None) -> list[APIField]:
         """`None` means every field."""
         return [f for f in self.fields if selection is None or f.name in selection]

@@ -6,11 +6,13 @@ import secrets
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
-from .webhooks import new_secret
+from .webhook_signing import encode_body, new_secret
 
 
 def normalise_origin(value: str) -> str:
@@ -133,7 +135,6 @@ class FrontEndAPIKey(models.Model):
 
     objects = APIKeyQuerySet.as_manager()
 
-
     class Meta:
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
@@ -175,4 +176,47 @@ class FrontEndAPIKey(models.Model):
         return hmac.compare_digest(self.digest, self.digest_of(secret))
 
 
-from .webhooks import WebhookDelivery  # noqa: E402,F401
+class WebhookDelivery(models.Model):
+    """One message to one front end, and how sending it went."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    front_end = models.ForeignKey(
+        "cms.FrontEnd", verbose_name=_("front end"), on_delete=models.CASCADE, related_name="webhook_deliveries"
+    )
+    message_id = models.CharField(
+        _("message id"),
+        max_length=64,
+        unique=True,
+        editable=False,
+        help_text=_("Sent as the webhook-id header; the same on every attempt, so receivers can ignore repeats."),
+    )
+    event = models.CharField(_("event"), max_length=64, db_index=True)
+    payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(_("last status code"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        # The log is written by the system only: editors may view it and ask for a retry.
+        default_permissions = ("view",)
+        permissions = [("retry_webhookdelivery", _("Can retry webhook deliveries"))]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="cms_webhook_due_idx")]
+
+    def __str__(self):
+        return f"{self.event} ({self.message_id})"
+
+    @property
+    def body(self) -> bytes:
+        return encode_body(self.payload)

@@ -32,9 +32,9 @@ from wagtail.models import Page, Site
 
 from taxonomy.models import PagePerson, PageTopic
 
-from .api import StrictRouter, answered_from_cache
 from .api_render import RenderContext
 from .api_schemas import PageItemBase
+from .apikit import StrictRouter, answered_from_cache
 from .caching import cached_json, depends_on
 from .content_types import PageTypeAPI, page_types
 from .routing import HomeDirectory

@@ -10,8 +10,8 @@ from ninja.errors import HttpError
 from pydantic import Field
 from wagtail_headless_preview.models import PagePreview
 
-from .api import StrictRouter
 from .api_access import PREVIEW_ACCESS
+from .apikit import StrictRouter
 from .content_types import page_types
 from .pages import HeadlessPageMixin
 from .pages_api import PageItem, _page_item_adapter, as_json, render_pages, selected_fields

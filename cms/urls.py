@@ -14,7 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # allauth headless: sign-up, codes, log-in, sessions, its OpenAPI specification.
     path("_allauth/", include("accounts.urls")),
-    path("downloads/files/", include("videos.streaming")),  # signed download links (videos/streaming.py)
+    path("downloads/files/", include("downloads.streaming")),  # signed download links (downloads/streaming.py)
     # Headless: pages are rendered by the front ends, not here, so Wagtail's
     # page-serving URLs are deliberately not mounted.
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

@@ -38,7 +38,8 @@ from wagtail.admin.viewsets.model import ModelViewSet  # noqa: E402
 from wagtail.admin.widgets.button import HeaderButton, MenuItem  # noqa: E402
 from wagtail.permissions import policy_registry  # noqa: E402
 
-from .webhooks import WebhookDelivery  # noqa: E402
+from . import webhooks  # noqa: E402
+from .models import WebhookDelivery  # noqa: E402
 
 
 def _event_choices():
@@ -109,7 +110,7 @@ class RetryWebhookDeliveryView(PermissionCheckedMixin, WagtailAdminTemplateMixin
         )
 
     def form_valid(self, form):
-        if self.object.retry():
+        if webhooks.retry(self.object):
             messages.success(self.request, _("The delivery is being sent again."))
         else:
             messages.error(

@@ -31,14 +31,8 @@ it from cron every few minutes.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
 import http.client
-import json
 import logging
-import secrets
 import urllib.error
 import urllib.request
 import uuid
@@ -46,19 +40,27 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django_tasks import task
+
+from .models import FrontEnd, WebhookDelivery
+from .webhook_signing import (  # noqa: F401 - part of this module's interface
+    SECRET_PREFIX,
+    WebhookSecretError,
+    encode_body,
+    new_secret,
+    sign,
+    signed_headers,
+    signing_key,
+)
 
 if TYPE_CHECKING:
     from .content_events import ContentChange
 
 logger = logging.getLogger(__name__)
 
-SECRET_PREFIX = "whsec_"  # noqa: S105 - the prefix of the format, not a secret
 USER_AGENT = "media-portal-cms-webhooks/1"
 # How long a claimed attempt is protected from a concurrent sweep: longer than
 # any request can take, so a receiver never sees two attempts at once.
@@ -92,170 +94,71 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** min(max(attempts - 1, 0), 32), cap))
 
 
-# --- Signing -------------------------------------------------------------------------
+# --- Queueing -----------------------------------------------------------------------
 
 
-class WebhookSecretError(ValueError):
-    pass
+def queue_for_change(change: ContentChange) -> list[WebhookDelivery]:
+    """The `content_events` listener: record one delivery per front end, then send them."""
+    from wagtail.models import Page
 
-
-def new_secret() -> str:
-    """A fresh secret in the Standard Webhooks format: `whsec_` + base64 of 32 random bytes."""
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def signing_key(secret: str) -> bytes:
-    """The HMAC key of a front end's secret.
-
-    `whsec_<base64>` (what Standard Webhooks libraries generate and expect) is
-    the base64-decoded bytes; any other value is used as its UTF-8 bytes.
-    """
-    if not secret:
-        raise WebhookSecretError("The front end has no webhook secret.")
-    if not secret.startswith(SECRET_PREFIX):
-        return secret.encode()
-    encoded = secret[len(SECRET_PREFIX) :]
-    try:
-        # Padding is optional, as in the reference implementations.
-        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        raise WebhookSecretError("The webhook secret starts with whsec_ but the rest is not base64.") from None
-    if not key:
-        raise WebhookSecretError("The webhook secret is empty after whsec_.")
-    return key
-
-
-def sign(key: bytes, message_id: str, timestamp: int, body: bytes) -> str:
-    """The `webhook-signature` header value for one message."""
-    signed = b"%s.%d.%s" % (message_id.encode(), timestamp, body)
-    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-
-
-def signed_headers(secret: str, message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
-    return {
-        "webhook-id": message_id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(signing_key(secret), message_id, timestamp, body),
-    }
-
-
-def encode_body(payload: dict) -> bytes:
-    # Sorted keys: the bytes are the same on every attempt whatever order the
-    # database returns JSON keys in (PostgreSQL's jsonb reorders them).
-    return json.dumps(payload, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":")).encode()
-
-
-# --- The delivery log ----------------------------------------------------------------
-
-
-class WebhookDelivery(models.Model):
-    """One message to one front end, and how sending it went."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        DELIVERED = "delivered", _("Delivered")
-        FAILED = "failed", _("Failed")
-
-    front_end = models.ForeignKey(
-        "cms.FrontEnd", verbose_name=_("front end"), on_delete=models.CASCADE, related_name="webhook_deliveries"
-    )
-    message_id = models.CharField(
-        _("message id"),
-        max_length=64,
-        unique=True,
-        editable=False,
-        help_text=_("Sent as the webhook-id header; the same on every attempt, so receivers can ignore repeats."),
-    )
-    event = models.CharField(_("event"), max_length=64, db_index=True)
-    payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_status_code = models.PositiveSmallIntegerField(_("last status code"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
-    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
-    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("webhook delivery")
-        verbose_name_plural = _("webhook deliveries")
-        ordering = ["-created_at", "-pk"]
-        # The log is written by the system only: editors may view it and ask for a retry.
-        default_permissions = ("view",)
-        permissions = [("retry_webhookdelivery", _("Can retry webhook deliveries"))]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="cms_webhook_due_idx")]
-
-    def __str__(self):
-        return f"{self.event} ({self.message_id})"
-
-    @property
-    def body(self) -> bytes:
-        return encode_body(self.payload)
-
-    @classmethod
-    def queue_for_change(cls, change: ContentChange) -> list[WebhookDelivery]:
-        """The `content_events` listener: record one delivery per front end, then send them."""
-        from wagtail.models import Page
-
-        from .models import FrontEnd
-
-        if change.event == "page.unpublished" and not Page.objects.filter(pk__in=change.ids).exists():
-            # Wagtail unpublishes a live page just before deleting it; its
-            # "page.deleted" event, emitted by the same action, says it all.
-            return []
-        front_ends = FrontEnd.objects.filter(is_active=True).exclude(webhook_url="")
-        is_page = change.event.startswith("page.")
-        if is_page:
-            # A page outside every site (no site ids) concerns no front end.
-            front_ends = front_ends.filter(site_id__in=change.site_ids)
-        timestamp = now()
-        deliveries = [
-            cls(
-                front_end=front_end,
-                message_id=f"msg_{uuid.uuid4().hex}",
-                event=change.event,
-                payload={
-                    "type": change.event,
-                    "timestamp": timestamp.isoformat(),
-                    "data": {
-                        "model": change.model,
-                        "ids": list(change.ids),
-                        "translation_keys": list(change.translation_keys),
-                        "locale": change.locale,
-                        "site_id": front_end.site_id if is_page else None,
-                        "paths": list(change.paths),
-                    },
+    if change.event == "page.unpublished" and not Page.objects.filter(pk__in=change.ids).exists():
+        # Wagtail unpublishes a live page just before deleting it; its
+        # "page.deleted" event, emitted by the same action, says it all.
+        return []
+    front_ends = FrontEnd.objects.filter(is_active=True).exclude(webhook_url="")
+    is_page = change.event.startswith("page.")
+    if is_page:
+        # A page outside every site (no site ids) concerns no front end.
+        front_ends = front_ends.filter(site_id__in=change.site_ids)
+    timestamp = now()
+    deliveries = [
+        WebhookDelivery(
+            front_end=front_end,
+            message_id=f"msg_{uuid.uuid4().hex}",
+            event=change.event,
+            payload={
+                "type": change.event,
+                "timestamp": timestamp.isoformat(),
+                "data": {
+                    "model": change.model,
+                    "ids": list(change.ids),
+                    "translation_keys": list(change.translation_keys),
+                    "locale": change.locale,
+                    "site_id": front_end.site_id if is_page else None,
+                    "paths": list(change.paths),
                 },
-                next_attempt_at=timestamp,
-                created_at=timestamp,
-            )
-            for front_end in front_ends
-        ]
-        if not deliveries:
-            return []
-        with transaction.atomic():
-            deliveries = cls.objects.bulk_create(deliveries)
-            ids = [delivery.pk for delivery in deliveries]
-            # A worker must not look for rows it cannot see yet.
-            transaction.on_commit(lambda: _enqueue(ids))
-        return deliveries
-
-    def retry(self) -> bool:
-        """Send again now (an editor's "retry now").
-
-        False when there is nothing to retry: the delivery was delivered, or
-        an attempt is under way (sending it again now would race that attempt).
-        """
-        started = now()
-        retried = (
-            WebhookDelivery.objects.filter(pk=self.pk, status__in=[self.Status.PENDING, self.Status.FAILED])
-            .exclude(status=self.Status.PENDING, last_attempt_at__gt=started - _claim_duration())
-            .update(status=self.Status.PENDING, next_attempt_at=started)
+            },
+            next_attempt_at=timestamp,
+            created_at=timestamp,
         )
-        if retried:
-            transaction.on_commit(lambda: _enqueue([self.pk]))
-        return bool(retried)
+        for front_end in front_ends
+    ]
+    if not deliveries:
+        return []
+    with transaction.atomic():
+        deliveries = WebhookDelivery.objects.bulk_create(deliveries)
+        ids = [delivery.pk for delivery in deliveries]
+        # A worker must not look for rows it cannot see yet.
+        transaction.on_commit(lambda: _enqueue(ids))
+    return deliveries
+
+
+def retry(delivery: WebhookDelivery) -> bool:
+    """Send again now (an editor's "retry now").
+
+    False when there is nothing to retry: the delivery was delivered, or
+    an attempt is under way (sending it again now would race that attempt).
+    """
+    started = now()
+    Status = WebhookDelivery.Status
+    retried = (
+        WebhookDelivery.objects.filter(pk=delivery.pk, status__in=[Status.PENDING, Status.FAILED])
+        .exclude(status=Status.PENDING, last_attempt_at__gt=started - _claim_duration())
+        .update(status=Status.PENDING, next_attempt_at=started)
+    )
+    if retried:
+        transaction.on_commit(lambda: _enqueue([delivery.pk]))
+    return bool(retried)
 
 
 def _enqueue(delivery_ids: list[int], run_after: datetime | None = None) -> None:

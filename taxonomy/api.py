@@ -9,8 +9,8 @@ from ninja import Query, Schema
 from pydantic import Field
 
 from cms import api_schemas
-from cms.api import StrictRouter, answered_from_cache
 from cms.api_render import sql_columns, sql_placeholders, sql_rows, sql_table
+from cms.apikit import StrictRouter, answered_from_cache
 from cms.content_types import APIField
 
 from .models import PagePerson, PageTopic, Person, RelatedPage, Topic

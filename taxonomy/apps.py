@@ -10,6 +10,13 @@ class TaxonomyConfig(AppConfig):
     def ready(self):
         from wagtail.models import ReferenceIndex
 
+        from cms import content_events
+
+        from .models import Person, Topic
+
+        # Pages show people and topics: editing one changes those pages' API answers.
+        content_events.watch_snippets(Person, Topic)
+
         # Wagtail watches the link rows of pages one by one and queues a
         # reference-index task per saved row. In the task worker that task
         # fails (DoesNotExist, with a traceback in the log) whenever

@@ -17,6 +17,7 @@ from videos.files import sha256_of
 from videos.models import Video, VideoIndexPage
 
 from .helpers import MEMBER_PASSWORD
+from .live_database import live_database  # noqa: F401  (a fixture for the tests that start processes)
 
 # Generated masters are cached per test session: ffmpeg runs once per kind.
 _VIDEO_CACHE: dict[tuple, Path] = {}

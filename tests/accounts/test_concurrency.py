@@ -1,8 +1,8 @@
 """Real concurrency: server processes (gunicorn) on loopback, hit in parallel.
 
-With REDIS_URL set, two processes share Redis (as production does) and the
-requests are spread over both; without it, one multi-threaded process with its
-local-memory cache. The database is a copy of the test database (a temporary
+Two processes share the cache, as a machine's do: Redis when REDIS_URL is set,
+otherwise the embedded default (a disk cache in one CACHE_DIR); the requests
+are spread over both. The database is a copy of the test database (a temporary
 SQLite file, or a PostgreSQL database cloned from the test one).
 """
 
@@ -10,7 +10,6 @@ import contextlib
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,68 +18,14 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from django.db import connections
 
 from .conftest import CODE, signup_data, wrong_code
 from .smtp import SmtpServer, free_port
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 REDIS = bool(os.environ.get("REDIS_URL"))
-
-
-def _postgres(settings_dict, dbname="postgres"):
-    import psycopg
-
-    return psycopg.connect(
-        dbname=dbname,
-        user=settings_dict.get("USER") or None,
-        password=settings_dict.get("PASSWORD") or None,
-        host=settings_dict.get("HOST") or None,
-        port=settings_dict.get("PORT") or None,
-        autocommit=True,
-    )
-
-
-@pytest.fixture(scope="module")
-def live_database(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A database the server processes can share: a copy of the migrated, empty test database."""
-    with django_db_blocker.unblock():
-        connection = connections["default"]
-        settings_dict = dict(connection.settings_dict)
-        if connection.vendor == "sqlite":
-            connection.ensure_connection()
-            path = tmp_path_factory.mktemp("live-db") / "db.sqlite3"
-            target = sqlite3.connect(path)
-            connection.connection.backup(target)
-            target.close()
-            yield {"url": f"sqlite:///{path}", "count": lambda sql, args: _sqlite_count(path, sql, args)}
-            return
-        if connection.vendor != "postgresql":
-            pytest.skip(f"no live database for {connection.vendor}")
-        name = f"{settings_dict['NAME']}_live_{os.getpid()}"
-        connections.close_all()  # a template database must have no other session
-        with _postgres(settings_dict) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings_dict["NAME"]}"')
-        url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
-        try:
-            yield {"url": url, "count": lambda sql, args: _postgres_count(settings_dict, name, sql, args)}
-        finally:
-            with _postgres(settings_dict) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _sqlite_count(path, sql, args):
-    with sqlite3.connect(path) as db:
-        return db.execute(sql.replace("%s", "?"), args).fetchone()[0]
-
-
-def _postgres_count(settings_dict, name, sql, args):
-    with _postgres(settings_dict, dbname=name) as db:
-        return db.execute(sql, args).fetchone()[0]
 
 
 class Live:
@@ -181,10 +126,12 @@ def live(live_database, tmp_path_factory):
         "CACHE_KEY_PREFIX": f"live-{uuid.uuid4().hex}",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
+    if not REDIS:
+        env["CACHE_DIR"] = str(tmp_path_factory.mktemp("live-cache"))
     logs = tmp_path_factory.mktemp("live-logs")
     started = []
     try:
-        for index in range(2 if REDIS else 1):
+        for index in range(2):
             for _attempt in range(3):  # a free port can be taken between choosing and binding it
                 port, process, log = _start(env, logs / f"server-{index}.log")
                 if _ready(port, process, time.monotonic() + 90):
@@ -248,7 +195,6 @@ def test_concurrent_sign_ups_for_one_address_make_one_account(live):
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(not REDIS, reason="needs REDIS_URL: two processes only share limits through Redis")
 def test_rate_limits_hold_across_two_server_processes(live):
     email = unique_address("limits")
     statuses = [

@@ -22,8 +22,8 @@ from ninja import NinjaAPI
 from wagtail.models import Site
 
 from cms import api as cms_api
-from cms.api import PROBLEM_JSON, StrictRouter
 from cms.api_access import PREVIEW_ACCESS, RATE_LIMITS, READ_ACCESS, install_access_handlers
+from cms.apikit import PROBLEM_JSON, StrictRouter
 from cms.models import FrontEnd, FrontEndAPIKey
 from tests.helpers import make_superuser
 

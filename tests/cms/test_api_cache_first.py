@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from ninja.operation import Operation
 
 from cms import caching
-from cms.api import PROBLEM_JSON, StrictRouter, answered_from_cache
+from cms.apikit import PROBLEM_JSON, StrictRouter, answered_from_cache
 
 LISTING = "/api/v1/pages/?type=news.NewsArticlePage&locale=en&site=localhost&fields=*"
 

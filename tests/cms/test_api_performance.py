@@ -203,7 +203,7 @@ def test_responses_are_the_same_bytes_validated_or_not(client, many_articles, se
     ("validate", "debug", "validated"), [(True, False, True), (False, True, True), (False, False, False)]
 )
 def test_responses_are_validated_in_tests_and_debug_only(settings, validate, debug, validated):
-    from cms.pages_api import PageList, as_json  # after cms.api, which it is part of
+    from cms.pages_api import PageList, as_json
 
     settings.CMS_API_VALIDATE_RESPONSES, settings.DEBUG = validate, debug
     wrong = {"count": "many", "limit": 20, "offset": 0, "items": []}

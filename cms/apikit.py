@@ -1,0 +1,244 @@
+"""The conventions every router of `/api/v1/` follows, and that every app imports.
+
+This module imports no app: the apps build on it, and the assembly of the API
+(`cms.api`, imported only by `cms.urls`) builds on the apps. Conventions:
+- errors are RFC 9457 `application/problem+json` documents (`problem()`);
+- request validation failures are 400 with the failing parameters listed;
+- a query parameter the operation does not declare is an error, never
+  silently ignored (`StrictRouter`).
+"""
+
+import functools
+import inspect
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.constants import NOT_SET
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.operation import Operation
+from ninja.params.models import PathModel, QueryModel
+from ninja.signature import ViewSignature
+
+from .caching import cached_response
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Schema):
+    """An error, as RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = ""
+    code: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+def problem(status: int, detail: str = "", *, code: str | None = None, errors=None, headers=None) -> HttpResponse:
+    body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail, code=code, errors=errors)
+    response = HttpResponse(body.model_dump_json(exclude_none=True), status=status, content_type=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+class ProblemError(Exception):
+    """An error an app raises to answer with a problem document of its own.
+
+    The handler is installed with the others (`install_problem_handlers`), so
+    an app declares its failure where it happens without reaching for the
+    assembled API.
+    """
+
+    def __init__(self, status: int, detail: str = "", *, code: str | None = None, headers=None):
+        super().__init__(detail)
+        self.status, self.detail, self.code, self.headers = status, detail, code, headers or {}
+
+
+def _declared_query_parameters(path: str, view_func) -> set[str]:
+    """The query parameter names an operation declares, as clients spell them (aliases)."""
+    names = set()
+    for model in ViewSignature(path, view_func).models:
+        if not issubclass(model, QueryModel) or issubclass(model, PathModel):
+            continue
+        flatten_map = getattr(model, "__ninja_flatten_map__", None)
+        if flatten_map:
+            names.update(flatten_map)
+        else:
+            names.update(field.alias or name for name, field in model.model_fields.items())
+    return names
+
+
+class UnknownQueryParameters(Exception):
+    def __init__(self, unknown: list[str], allowed: set[str]):
+        self.unknown, self.allowed = unknown, allowed
+
+
+def reject_unknown_query_parameters(path: str, view_func):
+    """Wrap a view so that a query parameter it does not declare fails with 400.
+
+    django-ninja drops undeclared parameters silently, so a typo such as
+    `?limt=5` or a filter that does not exist would quietly return something
+    else than the client asked for.
+    """
+    allowed = _declared_query_parameters(path, view_func)
+
+    @functools.wraps(view_func)
+    def checked(request, *args, **kwargs):
+        unknown = sorted(set(request.GET) - allowed)
+        if unknown:
+            raise UnknownQueryParameters(unknown, allowed)
+        return view_func(request, *args, **kwargs)
+
+    checked.__signature__ = inspect.signature(view_func)
+    return checked
+
+
+ERROR_RESPONSES = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 429: Problem}
+
+
+def answered_from_cache(view_func):
+    """Mark a GET view whose whole answer is `cms.caching.cached_json(request, ...)`.
+
+    Put it under the router's decorator. Its operation then serves a fresh
+    cached response before parsing its parameters (`CacheFirstOperation`).
+    """
+    view_func.answered_from_cache = True
+    return view_func
+
+
+class CacheFirstOperation(Operation):
+    """An operation that looks its response up in the API cache before parsing its parameters.
+
+    Authentication and rate limits still run first, as for any operation. A
+    cached entry is keyed by the exact host, path, parameters and caller
+    variant of a request that was parsed, validated and rendered before, so
+    the parameters of a request that finds one are known to be valid:
+    parsing them again (ninja's pydantic models, the unknown-parameter check)
+    would only repeat that work, and it was about a third of a cache hit's
+    CPU time. On a miss, ninja's own `run` continues as usual, without
+    running the checks twice.
+    """
+
+    def run(self, request: HttpRequest, **kw):
+        error = self._run_checks(request)
+        if error:
+            return error
+        try:
+            hit = cached_response(request)
+        except Exception as exc:  # the cache being down is answered as ninja answers any failure
+            return self.api.on_exception(request, exc)
+        if hit is not None:
+            return hit
+        request._cms_api_checks_passed = True
+        return super().run(request, **kw)
+
+    def _run_checks(self, request: HttpRequest):
+        if getattr(request, "_cms_api_checks_passed", False):
+            return None  # run() above has authenticated and counted this request already
+        return super()._run_checks(request)
+
+
+class StrictRouter(Router):
+    """A ninja Router whose operations refuse undeclared query parameters and declare their errors.
+
+    Errors are raised and turned into problem documents by the handlers below;
+    declaring them here puts them in the OpenAPI document beside the success
+    schema, so clients can generate types for both.
+    """
+
+    def add_api_operation(self, path, methods, view_func, **kwargs):
+        response = kwargs.get("response", NOT_SET)
+        if response is not NOT_SET and response is not None and not isinstance(response, dict):
+            kwargs["response"] = {200: response, **ERROR_RESPONSES}
+        elif isinstance(response, dict):
+            kwargs["response"] = {**ERROR_RESPONSES, **response}
+        super().add_api_operation(path, methods, reject_unknown_query_parameters(path, view_func), **kwargs)
+        if getattr(view_func, "answered_from_cache", False):
+            if methods != ["GET"] or inspect.iscoroutinefunction(view_func):
+                raise TypeError(f"{view_func.__name__}: only synchronous GET views are answered from the cache")
+            # ninja builds its operations itself (PathView.add_operation) and has no
+            # setting for their class; its clones keep the class they copy.
+            operation = self.path_operations[path].operations[-1]
+            operation.__class__ = CacheFirstOperation
+
+
+def install_problem_handlers(api) -> None:
+    """Give `api` this module's error answers: every failure becomes a problem document."""
+    for exception, handler in _HANDLERS.items():
+        api.add_exception_handler(exception, handler)
+
+
+_HANDLERS: dict[type[Exception], Any] = {}
+
+
+def _handles(exception: type[Exception]):
+    def register(handler):
+        _HANDLERS[exception] = handler
+        return handler
+
+    return register
+
+
+@_handles(UnknownQueryParameters)
+def unknown_query_parameters(request: HttpRequest, exc: UnknownQueryParameters):
+    return problem(
+        400,
+        _("Unknown query parameter(s): %(unknown)s. Allowed: %(allowed)s.")
+        % {"unknown": ", ".join(exc.unknown), "allowed": ", ".join(sorted(exc.allowed)) or _("none")},
+        code="unknown_parameter",
+        errors=[{"loc": ["query", name], "msg": _("Unknown parameter."), "type": "unknown"} for name in exc.unknown],
+    )
+
+
+@_handles(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError):
+    errors = [
+        {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type", "invalid")}
+        for error in exc.errors
+    ]
+    summary = "; ".join(f"{'.'.join(map(str, e['loc'][1:])) or e['loc'][0]}: {e['msg']}" for e in errors)
+    return problem(400, summary, code="invalid_request", errors=errors)
+
+
+@_handles(Http404)
+def not_found(request: HttpRequest, exc: Http404):
+    return problem(404, str(exc) or _("Not found."), code="not_found")
+
+
+@_handles(AuthenticationError)
+def not_authenticated(request: HttpRequest, exc: AuthenticationError):
+    return problem(401, _("Authentication required."), code="not_authenticated")
+
+
+@_handles(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied):
+    return problem(403, str(exc) or _("Permission denied."), code="permission_denied")
+
+
+@_handles(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    return problem(exc.status_code, str(exc))
+
+
+@_handles(Exception)
+def server_error(request: HttpRequest, exc: Exception):
+    if settings.DEBUG:
+        raise exc
+    # The traceback goes to the logs; the client gets a problem document
+    # rather than an HTML error page.
+    logging.getLogger("cms.api").exception("Unhandled API error", exc_info=exc)
+    return problem(500, _("Something went wrong on our side."), code="server_error")
+
+
+@_handles(ProblemError)
+def problem_error(request: HttpRequest, exc: ProblemError):
+    return problem(exc.status, exc.detail, code=exc.code, headers=exc.headers)
