@@ -44,7 +44,7 @@ from videos.webvtt import validate_webvtt_text
 
 ROOT = Path(__file__).resolve().parent.parent
 # `accounts` keeps its own catalogue on its own schedule: checked once it exists.
-APPS = ["cms", "taxonomy", "home", "news", "interviews", "videos", "search", "accounts"]
+APPS = ["cms", "taxonomy", "home", "news", "interviews", "videos", "downloads", "search", "accounts"]
 OPTIONAL_APPS = {"accounts"}
 
 # The keywords `makemessages` gives xgettext for Python and templatized templates.

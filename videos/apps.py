@@ -8,7 +8,5 @@ class VideosConfig(AppConfig):
 
     def ready(self):
         from . import signal_handlers
-        from .checks import refuse_unsigned_download_links
 
-        refuse_unsigned_download_links()
         signal_handlers.register()

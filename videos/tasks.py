@@ -1,26 +1,18 @@
-"""Background work on video masters: poster frames, preview proxies and packet indexes, download clips, the sweep."""
+"""Background work on video masters: poster frames and preview proxies."""
 
-import contextlib
-import datetime
 import logging
-import os
 import tempfile
-import time
 from pathlib import Path
 
-import av
-from django.conf import settings
 from django.core.files import File
 from django.core.files.images import ImageFile
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django_tasks import task
 from wagtail.images import get_image_model
 
-from . import media, packet_index
-from .downloads import WORK_FOLDER, fail_job
+from . import media
 from .files import local_path
+from .signals import master_ready
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +30,9 @@ def make_video_derivatives(video_id: int) -> str:
         return "deleted"  # the video went away before the worker reached it
     try:
         with local_path(video.file) as master, tempfile.TemporaryDirectory() as workdir:
-            # First: it takes seconds where the proxy takes minutes, and clips are cut faster with it.
-            index_packets(video, master)
+            # First: what other apps make from the master (the downloads' packet index)
+            # takes seconds where the proxy takes minutes.
+            master_ready.send(sender=Video, video=video, path=master)
             poster_path = Path(workdir) / f"{Path(video.file.name).stem}-poster.jpg"
             media.extract_poster(master, poster_path)
             proxy_path = Path(workdir) / f"{Path(video.file.name).stem}-proxy.mp4"
@@ -52,36 +45,6 @@ def make_video_derivatives(video_id: int) -> str:
         )
         return "failed"
     return "ready"
-
-
-@task()
-def build_packet_index(video_id: int) -> str:
-    """Index the packets of a master that has no (current) packet index: masters from before indexes, lazily."""
-    from .models import PacketIndex, Video
-
-    video = Video.objects.filter(pk=video_id).first()
-    if video is None:
-        return "deleted"
-    if not packet_index.supports(video.file.name):
-        return "unsupported"
-    current = PacketIndex.objects.filter(video=video).first()
-    if current is not None and current.matches(video):
-        return "current"
-    with local_path(video.file) as master:
-        return "built" if index_packets(video, master) else "failed"
-
-
-def index_packets(video, master: Path) -> bool:
-    """Build ``video``'s packet index from a local copy of its master; without one, clips are cut by ffmpeg alone."""
-    from .models import PacketIndex
-
-    if not packet_index.supports(video.file.name):
-        return False
-    try:
-        return PacketIndex.build(video, master) is not None
-    except (ValueError, OSError, av.error.FFmpegError) as error:
-        logger.warning("Packet index of video %s failed: %s", video.pk, error)
-        return False
 
 
 def _attach_derivatives(video, poster_path: Path, proxy_path: Path) -> None:
@@ -102,175 +65,3 @@ def _attach_derivatives(video, poster_path: Path, proxy_path: Path) -> None:
         video.proxy.storage.delete(old_proxy)
     if old_poster is not None and old_poster.pk != poster.pk and old_poster.title.endswith("(poster)"):
         old_poster.delete()
-
-
-# --- Clip jobs ------------------------------------------------------------------------------------------------------
-
-# How often a running cut writes its progress (and so proves it is alive).
-HEARTBEAT_SECONDS = 2.0
-
-
-@task()
-def cut_clip_job(job_id: str) -> str:
-    """Cut one clip job's range from its master and publish the clip atomically.
-
-    Only a queued job is claimed (a duplicate enqueue finds it running and
-    stops). The clip is written under a temporary name and moved into place,
-    then the job turns ready; a job failed meanwhile by the stall sweeper has
-    its late clip removed rather than served.
-    """
-    from .models import DownloadJob, PacketIndex
-
-    claimed = DownloadJob.objects.filter(pk=job_id, status=DownloadJob.Status.QUEUED).update(
-        status=DownloadJob.Status.RUNNING,
-        started_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-        progress=0,
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
-        return "not queued"
-    job = DownloadJob.objects.select_related("video").get(pk=job_id)
-    video = job.video
-    if video is None:
-        fail_job(job.pk, "video_deleted", "The video was deleted.")
-        return "failed"
-
-    from . import clips
-
-    suffix = clips.clip_suffix(video.file.name, job.mode, video.all_intra)
-    name = f"downloads/clips/{video.pk}/{job.pk}{suffix}"
-    reporter = _ProgressReporter(job)
-    copy = video.all_intra or job.mode == clips.FAST
-    index = None
-    try:
-        if copy and packet_index.supports(video.file.name):
-            index = PacketIndex.for_clips(video)
-        with _master_source(video) as source, _work_dir(video.file.storage) as work:
-            cut = clips.cut_clip(
-                source,
-                work / f"{job.pk}{suffix}",
-                start=job.start_ms / 1000,
-                end=job.end_ms / 1000,
-                mode=job.mode,
-                all_intra=video.all_intra,
-                duration=video.duration,
-                progress=reporter,
-                index=index,
-            )
-            name, size = _publish(work / f"{job.pk}{suffix}", video.file.storage, name)
-    except media.FfmpegError as error:
-        logger.warning("Clip job %s failed: %s", job_id, error)
-        fail_job(job.pk, "cut_failed", str(error))
-        return "failed"
-    except Exception as error:  # storage down, disk full…: the job must end, not stay running
-        logger.exception("Clip job %s failed", job_id)
-        fail_job(job.pk, "storage_error", str(error))
-        return "failed"
-
-    ttl = getattr(settings, "VIDEOS_CLIP_TTL", 24 * 3600)
-    still_ours = DownloadJob.objects.filter(
-        pk=job.pk, status=DownloadJob.Status.RUNNING, attempts=job.attempts, video__isnull=False
-    ).update(
-        status=DownloadJob.Status.READY,
-        progress=100,
-        file=name,
-        file_size=size,
-        clip_start_ms=round(cut.start * 1000),
-        clip_end_ms=round(cut.end * 1000),
-        stream_copied=cut.stream_copied,
-        finished_at=timezone.now(),
-        expires_at=timezone.now() + datetime.timedelta(seconds=ttl),
-    )
-    if not still_ours:
-        # Failed or re-queued while we worked (stall sweep, video deleted): drop the late clip.
-        video.file.storage.delete(name)
-        job.refresh_from_db()
-        if job.status == DownloadJob.Status.RUNNING and job.video_id is None:
-            fail_job(job.pk, "video_deleted", "The video was deleted.")
-        return "superseded"
-    job.downloads.update(size=size)
-    if copy and index is None and packet_index.supports(video.file.name):
-        # A master from before packet indexes, or replaced since: index it for the next clips.
-        request_packet_index(video)
-    return "ready"
-
-
-# A master whose index could not be built is tried again after this long, not
-# on every clip: on S3 each try reads the whole master.
-PACKET_INDEX_RETRY_SECONDS = 6 * 3600
-
-
-def request_packet_index(video) -> bool:
-    """Queue a build of ``video``'s packet index, once per master and period, whatever the number of clips asking."""
-    from django.core.cache import cache
-
-    key = f"videos:packet-index-requested:{video.pk}:{video.sha256}"
-    if not cache.add(key, True, timeout=PACKET_INDEX_RETRY_SECONDS):
-        return False
-    build_packet_index.enqueue(video.pk)
-    return True
-
-
-class _ProgressReporter:
-    """Writes progress at most every HEARTBEAT_SECONDS: it doubles as the worker's heartbeat."""
-
-    def __init__(self, job):
-        self.job = job
-        self.last = 0.0
-
-    def __call__(self, percent: float) -> None:
-        now = time.monotonic()
-        if now - self.last < HEARTBEAT_SECONDS:
-            return
-        self.last = now
-        type(self.job).objects.filter(pk=self.job.pk, status=type(self.job).Status.RUNNING).update(
-            progress=min(99.0, max(0.0, percent)), heartbeat_at=timezone.now()
-        )
-
-
-@contextlib.contextmanager
-def _master_source(video):
-    """What ffmpeg reads: the file in place on disk, or a presigned URL it seeks over with HTTP ranges on S3."""
-    from . import s3
-
-    if s3.is_remote(video.file.storage):
-        yield s3.presigned_download_url(video.file.name, filename=Path(video.file.name).name, expires_in=6 * 3600)
-    else:
-        yield Path(video.file.path)
-
-
-@contextlib.contextmanager
-def _work_dir(storage):
-    """A scratch folder on the same file system as the clips, so publishing is a rename."""
-    from . import s3
-
-    if s3.is_remote(storage):
-        with tempfile.TemporaryDirectory(prefix="clip-") as work:
-            yield Path(work)
-        return
-    base = Path(storage.path(WORK_FOLDER))
-    base.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="clip-", dir=base) as work:
-        yield Path(work)
-
-
-def _publish(path: Path, storage, name: str) -> tuple[str, int]:
-    """Move a finished clip into storage in one step: a rename on disk, a single PUT on S3."""
-    size = path.stat().st_size
-    try:
-        final = Path(storage.path(name))
-    except NotImplementedError:
-        with path.open("rb") as handle:
-            return storage.save(name, File(handle)), size
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(path, final)
-    return name, size
-
-
-@task()
-def expire_downloads() -> dict:
-    """The periodic sweep: delete expired clips, recover or fail stalled jobs."""
-    from .downloads import sweep
-
-    return sweep()

@@ -23,6 +23,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 from wagtail_localize.models import StringTranslation, Translation, TranslationSource
 
+from downloads.models import DownloadJob
 from home.demo import builder as demo_builder
 from home.demo import seeds
 from home.demo.localize import MissingTranslationText, translate
@@ -33,7 +34,7 @@ from news.models import NewsArticlePage, NewsIndexPage
 from taxonomy.models import PagePerson, Person, Topic
 from tests.helpers import make_superuser
 from videos import media
-from videos.models import DownloadJob, Video, VideoIndexPage, VideoPage
+from videos.models import Video, VideoIndexPage, VideoPage
 from videos.shots import validate_shot_list
 
 # Every test in its own savepoint, and all of them together so the module's demo is loaded once.

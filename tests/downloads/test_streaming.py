@@ -1,4 +1,4 @@
-"""Signed download links on the file system (videos/streaming.py), fetched over real HTTP.
+"""Signed download links on the file system (downloads/streaming.py), fetched over real HTTP.
 
 A live server on loopback answers every request here as it would a browser,
 curl or a download manager; the bytes received are compared with the file
@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.http import parse_header_parameters
 
 from accounts.models import User
-from videos import streaming
+from downloads import streaming
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 PASSWORD = "Gr8-Broadcast!Day"

@@ -14,7 +14,7 @@ the streams (codec, extradata, dimensions, sample rate, channel layout, time
 base) exactly as ffmpeg would copy them from the master.
 
 ``build`` demuxes the master once, never decoding (a background task).
-``PacketRange`` is what ``videos.clips`` plans and writes from: the decoded
+``PacketRange`` is what ``downloads.clips`` plans and writes from: the decoded
 records of the chunks covering a range. Storing the chunks (the
 ``PacketIndex`` model) is the caller's business.
 
@@ -216,7 +216,7 @@ def chunk_number(seconds: float) -> int:
 
 @dataclass(frozen=True)
 class MasterIndex:
-    """A stored packet index as ``videos.clips`` reads it: facts about the master, and its chunks on demand.
+    """A stored packet index as ``downloads.clips`` reads it: facts about the master, and its chunks on demand.
 
     ``fetch(first, last)`` returns the chunks numbered ``first`` to ``last``
     (inclusive) of every stream, as (stream, number, compressed records), in
@@ -248,7 +248,7 @@ class MasterIndex:
 
 
 def in_memory(built: BuiltIndex) -> MasterIndex:
-    """A freshly built index as ``videos.clips`` reads it, without storing it (benchmarks, tests)."""
+    """A freshly built index as ``downloads.clips`` reads it, without storing it (benchmarks, tests)."""
     first_chunk, last_chunk = built.chunk_range
 
     def fetch(first: int, last: int):

@@ -58,7 +58,7 @@ def presigned_download_url(name: str, *, filename: str, expires_in: int, content
     """A link to download the default storage's object `name` as `filename`, valid for `expires_in` seconds.
 
     On S3 it is a SigV4 presigned GET; with a custom domain (CloudFront) it is
-    signed with the CloudFront key instead (`videos.checks` refuses a custom
+    signed with the CloudFront key instead (`downloads.checks` refuses a custom
     domain without one). The response is an attachment named `filename`, of
     `content_type` when given, else of the type stored with the object.
     """

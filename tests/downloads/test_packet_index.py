@@ -14,13 +14,15 @@ import pytest
 from django.core.files import File
 from django.core.management import call_command
 
+from downloads import clips, packet_index
+from downloads.clips import EXACT, FAST, ClipError, cut_clip
+from downloads.models import DownloadJob, PacketIndex, PacketIndexChunk
+from downloads.tasks import build_packet_index
 from tests.conftest import generated_video_path
-from tests.videos.test_clips import FRAME, decoded_frames, difference, shown_length, video_packets
-from videos import clips, media, packet_index
-from videos.clips import EXACT, FAST, ClipError, cut_clip
+from tests.downloads.test_clips import FRAME, decoded_frames, difference, shown_length, video_packets
+from videos import media
 from videos.files import sha256_of
-from videos.models import DownloadJob, PacketIndex, PacketIndexChunk
-from videos.tasks import build_packet_index, make_video_derivatives
+from videos.tasks import make_video_derivatives
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 
-from videos import downloads
-from videos.downloads import ClipRange, DownloadRefused, Requester
-from videos.models import Download, DownloadJob
+from downloads import grants
+from downloads.grants import ClipRange, DownloadRefused, Requester
+from downloads.models import Download, DownloadJob
 
 # serialized_rollback: the page tree and locales that migrations create come back for each test.
 pytestmark = [
@@ -45,7 +45,7 @@ def race(count, action):
 def test_simultaneous_grants_cannot_exceed_the_quota(published_video, media_account, settings):
     settings.VIDEOS_DAILY_DOWNLOADS = 2
     requester = Requester(media_account(), "198.51.100.7", "race")
-    results = race(6, lambda: downloads.grant(requester, published_video.video, "full"))
+    results = race(6, lambda: grants.grant(requester, published_video.video, "full"))
     refused = [result for result in results if isinstance(result, DownloadRefused)]
     assert len(results) == 6 and len(refused) == 4, results
     assert {refusal.code for refusal in refused} == {"quota_exceeded"}
@@ -54,7 +54,7 @@ def test_simultaneous_grants_cannot_exceed_the_quota(published_video, media_acco
 
 def test_simultaneous_identical_clips_make_one_job(published_video, media_account, settings, monkeypatch):
     # No worker in this test: the jobs stay queued.
-    monkeypatch.setattr("videos.tasks.cut_clip_job", SimpleNamespace(enqueue=lambda job_id: None))
+    monkeypatch.setattr("downloads.tasks.cut_clip_job", SimpleNamespace(enqueue=lambda job_id: None))
     people = [Requester(media_account(email=f"p{n}@example.org"), None, "race") for n in range(4)]
     span = ClipRange(1000, 2000)
     turn = iter(people)
@@ -63,7 +63,7 @@ def test_simultaneous_identical_clips_make_one_job(published_video, media_accoun
     def ask():
         with lock:
             requester = next(turn)
-        return downloads.grant(requester, published_video.video, "clip", mode="fast", span=span)
+        return grants.grant(requester, published_video.video, "clip", mode="fast", span=span)
 
     results = race(4, ask)
     assert all(isinstance(result, tuple) for result in results), results

@@ -7,8 +7,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.test import Client
 
+from downloads.models import Download
 from tests.helpers import make_superuser
-from videos.models import Download
 
 
 def offer(client, page, **headers):

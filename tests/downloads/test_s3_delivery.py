@@ -23,12 +23,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from storages.backends.s3 import S3Storage
 
+from downloads.checks import refuse_unsigned_download_links
+from downloads.s3 import StorageUnavailable, attachment_disposition, is_remote, presigned_download_url, stored_size
 from tests.conftest import video_factory
 from tests.videos import s3
 from tests.videos.s3 import ACCESS_KEY, REGION, s3_client, use_s3_default_storage
-from videos.checks import refuse_unsigned_download_links
 from videos.models import Video
-from videos.s3 import StorageUnavailable, attachment_disposition, is_remote, presigned_download_url, stored_size
 
 moto_server, s3_bucket, s3_default_storage = s3.moto_server, s3.s3_bucket, s3.s3_default_storage  # fixtures
 

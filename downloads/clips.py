@@ -44,8 +44,8 @@ from urllib.parse import urlsplit
 
 import av
 
+from downloads.packet_index import IndexedPacket, MasterIndex
 from videos.media import FfmpegError, _atomic_output, _default_timeout, ffmpeg_binary
-from videos.packet_index import IndexedPacket, MasterIndex
 
 __all__ = ["EXACT", "FAST", "MODES", "ClipCut", "ClipError", "clip_suffix", "cut_clip"]
 
@@ -171,7 +171,7 @@ def cut_clip(
     and 100 once the clip is published, whatever the mode. ``timeout`` bounds
     the ffmpeg run (default: proportional to the clip's length).
 
-    ``index``: the master's packet index (``videos.packet_index``), when it
+    ``index``: the master's packet index (``downloads.packet_index``), when it
     has a valid one. A stream copy into MP4/MOV is then planned from it and
     written in-process from one ranged read of the clip's bytes, without
     opening the master, so its cost does not grow with the master's length.

@@ -9,7 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from videos.downloads import sweep
+from downloads.grants import sweep
 
 
 class Command(BaseCommand):

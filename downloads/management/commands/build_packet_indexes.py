@@ -8,10 +8,11 @@ each master is downloaded once to be indexed.
 
 from django.core.management.base import BaseCommand
 
-from videos import packet_index
+from downloads import packet_index
+from downloads.models import PacketIndex
+from downloads.tasks import build_packet_index, index_packets
 from videos.files import local_path
-from videos.models import PacketIndex, Video
-from videos.tasks import build_packet_index, index_packets
+from videos.models import Video
 
 
 class Command(BaseCommand):

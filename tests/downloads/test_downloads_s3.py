@@ -6,9 +6,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from downloads.models import Download, DownloadJob
 from tests.videos import s3
 from videos import media
-from videos.models import Download, DownloadJob
 
 moto_server, s3_bucket, s3_default_storage = s3.moto_server, s3.s3_bucket, s3.s3_default_storage
 

@@ -25,9 +25,10 @@ from django.utils.translation import ngettext
 
 from accounts.entitlements import download_refusals
 from cms.routing import HomeDirectory
+from videos.models import Video, VideoPage, VideoShot
+from videos.timecode import format_timecode, parse_timecode
 
-from .models import Download, DownloadJob, Video, VideoPage, VideoShot
-from .timecode import format_timecode, parse_timecode
+from .models import Download, DownloadJob
 
 logger = logging.getLogger(__name__)
 
@@ -340,7 +341,7 @@ def download_filename(video: Video, suffix: str, span: ClipRange | None = None) 
 def stored_size(field_file) -> int:
     """The stored object's size, which also proves it is there (a HEAD on S3).
 
-    Raises `videos.s3.StorageUnavailable` when S3 cannot be reached and
+    Raises `downloads.s3.StorageUnavailable` when S3 cannot be reached and
     FileNotFoundError when the object is missing.
     """
     from . import s3
