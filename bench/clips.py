@@ -41,7 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from videos import clips, media, packet_index  # noqa: E402
+from downloads import clips, packet_index  # noqa: E402
+from videos import media  # noqa: E402
 
 DOC = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Downloads: cutting clips"
@@ -282,7 +283,7 @@ def markdown(rows, exact, opens, indexes, head_to_head, args, load_before, elaps
         f"| clip ({args.repeat} runs, median) | master | in point asked | time | throughput "
         "| clip written (in → out), size |",
         "| --- | --- | ---: | ---: | ---: | --- |",
-        f"| exact: H.264 1920x1080 25p, CRF 18 `{clips._X264_PRESET}`, AAC | 1 h | {timecode(1800.3)} "
+        f"| exact: H.264 1920x1080 25p, CRF 18 `{clips.ffmpeg.X264_PRESET}`, AAC | 1 h | {timecode(1800.3)} "
         f"| {exact['ours']:.1f} s | **{exact['throughput']:.2f} s of video per second** "
         f"| {timecode(cut.start)} → {timecode(cut.end)}, {exact['size'] / 1e6:.0f} MB |",
     ]

@@ -21,7 +21,7 @@ from cms.api_access import client_ip
 from cms.apikit import Problem, StrictRouter, problem
 from videos.timecode import format_timecode
 
-from . import grants
+from . import grants, tasks
 from .grants import DownloadRefused, Requester
 from .models import DownloadJob
 from .s3 import StorageUnavailable
@@ -228,5 +228,5 @@ def clip_job(request: HttpRequest, job_id: uuid.UUID):
     job = DownloadJob.objects.select_related("video").filter(pk=job_id, downloads__user=request.auth).distinct().first()
     if job is None:
         return problem(404, _("There is no such download job."), code="job_not_found")
-    grants.recover_if_stalled(job)
+    tasks.recover_if_stalled(job)
     return _job_body(request, job)

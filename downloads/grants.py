@@ -9,13 +9,10 @@ requests cannot both slip under the quota.
 
 import datetime
 import logging
-import shutil
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Sum
 from django.utils import timezone
@@ -33,8 +30,6 @@ from .models import Download, DownloadJob
 logger = logging.getLogger(__name__)
 
 QUOTA_WINDOW = datetime.timedelta(hours=24)
-# Where clips are cut before they are published by a rename (file system storage only).
-WORK_FOLDER = "downloads/.work"
 
 
 @dataclass
@@ -304,19 +299,6 @@ def _active_jobs(video: Video, span: ClipRange, mode: str):
     )
 
 
-def fail_job(job_id, code: str, error: str, **only_if) -> bool:
-    """Fail a clip job, only while it still matches `only_if` (e.g. its status), and free the quota its requests took.
-
-    The requests stay on record, marked failed with the job's reason.
-    """
-    failed = DownloadJob.objects.filter(pk=job_id, **only_if).update(
-        status=DownloadJob.Status.FAILED, error_code=code, error=error[-2000:], finished_at=timezone.now()
-    )
-    if failed:
-        Download.objects.filter(job_id=job_id).update(outcome=Download.Outcome.FAILED, failure_reason=code)
-    return bool(failed)
-
-
 def mark_failed(download: Download, reason: str) -> None:
     """The grant could not be completed: it stays on record, but no longer counts against the quota."""
     Download.objects.filter(pk=download.pk).update(outcome=Download.Outcome.FAILED, failure_reason=reason)
@@ -363,71 +345,3 @@ def signed_url(request, user, field_file, filename: str) -> tuple[str, datetime.
         return s3.presigned_download_url(field_file.name, filename=filename, expires_in=ttl), expires_at
     path = streaming.signed_file_url(name=field_file.name, user_id=user.pk, filename=filename, expires_at=expires_at)
     return request.build_absolute_uri(path), expires_at
-
-
-# --- Keeping jobs honest ----------------------------------------------------------------------------------------
-
-
-def recover_if_stalled(job: DownloadJob, *, now=None) -> bool:
-    """A running job whose worker went quiet is queued again, or failed after its last attempt.
-
-    Called by the sweep and whenever a client polls the job, so a killed
-    worker never leaves a job `running` for ever, even without the sweep.
-    """
-    now = now or timezone.now()
-    stall = datetime.timedelta(seconds=getattr(settings, "VIDEOS_CLIP_STALL_SECONDS", 120))
-    if job.status != DownloadJob.Status.RUNNING or (job.heartbeat_at and job.heartbeat_at > now - stall):
-        return False
-    running = DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.RUNNING, heartbeat_at=job.heartbeat_at)
-    if job.attempts < getattr(settings, "VIDEOS_CLIP_MAX_ATTEMPTS", 2):
-        if running.update(status=DownloadJob.Status.QUEUED, progress=0):
-            from .tasks import cut_clip_job
-
-            job_id = str(job.pk)
-            transaction.on_commit(lambda: cut_clip_job.enqueue(job_id))
-    else:
-        fail_job(
-            job.pk,
-            "worker_lost",
-            "The worker stopped responding.",
-            status=DownloadJob.Status.RUNNING,
-            heartbeat_at=job.heartbeat_at,
-        )
-    job.refresh_from_db()
-    return True
-
-
-def sweep(*, now=None) -> dict:
-    """Delete expired clips, recover stalled jobs, fail jobs no worker ever took. Returns what it did."""
-    now = now or timezone.now()
-    done = {"expired": 0, "recovered": 0, "abandoned": 0, "scratch_removed": _remove_stale_scratch(now)}
-    for job in DownloadJob.objects.filter(status=DownloadJob.Status.READY, expires_at__lt=now):
-        if DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.READY, expires_at__lt=now).update(
-            status=DownloadJob.Status.EXPIRED, file=""
-        ):
-            if job.file:
-                job.file.storage.delete(job.file.name)
-            done["expired"] += 1
-    for job in DownloadJob.objects.filter(status=DownloadJob.Status.RUNNING):
-        done["recovered"] += recover_if_stalled(job, now=now)
-    never_taken = now - datetime.timedelta(seconds=getattr(settings, "VIDEOS_CLIP_TTL", 86400))
-    abandoned = DownloadJob.objects.filter(status=DownloadJob.Status.QUEUED, created_at__lt=never_taken)
-    for job in abandoned:
-        queued = DownloadJob.Status.QUEUED
-        done["abandoned"] += fail_job(job.pk, "not_started", "No worker took the job.", status=queued)
-    return done
-
-
-def _remove_stale_scratch(now) -> int:
-    """Scratch folders a killed worker left behind (a finished or failed cut removes its own)."""
-    try:
-        base = Path(default_storage.path(WORK_FOLDER))
-    except NotImplementedError:
-        return 0  # on S3 the scratch space is the worker's own temporary directory
-    if not base.is_dir():
-        return 0
-    cutoff = now.timestamp() - getattr(settings, "VIDEOS_CLIP_TTL", 86400)
-    stale = [entry for entry in base.iterdir() if entry.stat().st_mtime < cutoff]
-    for entry in stale:
-        shutil.rmtree(entry, ignore_errors=True)
-    return len(stale)

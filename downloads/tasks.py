@@ -1,9 +1,14 @@
-"""Background work for downloads: cutting clip jobs, indexing masters' packets, the periodic sweep."""
+"""Background work for downloads: cutting clip jobs, indexing masters' packets, the periodic sweep.
+
+The sweep lives here, beside the task that re-queues what it recovers, so
+that granting (``grants``) imports the tasks and the tasks nothing of granting.
+"""
 
 import contextlib
 import datetime
 import logging
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -11,6 +16,8 @@ from pathlib import Path
 import av
 from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
@@ -19,7 +26,8 @@ from videos import media
 from videos.files import local_path
 
 from . import packet_index
-from .grants import WORK_FOLDER, fail_job
+from .jobs import WORK_FOLDER, fail_job
+from .models import DownloadJob, PacketIndex
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +36,6 @@ logger = logging.getLogger(__name__)
 def build_packet_index(video_id: int) -> str:
     """Index the packets of a master that has no (current) packet index: masters from before indexes, lazily."""
     from videos.models import Video
-
-    from .models import PacketIndex
 
     video = Video.objects.filter(pk=video_id).first()
     if video is None:
@@ -45,8 +51,6 @@ def build_packet_index(video_id: int) -> str:
 
 def index_packets(video, master: Path) -> bool:
     """Build ``video``'s packet index from a local copy of its master; without one, clips are cut by ffmpeg alone."""
-    from .models import PacketIndex
-
     if not packet_index.supports(video.file.name):
         return False
     try:
@@ -71,8 +75,6 @@ def cut_clip_job(job_id: str) -> str:
     then the job turns ready; a job failed meanwhile by the stall sweeper has
     its late clip removed rather than served.
     """
-    from .models import DownloadJob, PacketIndex
-
     claimed = DownloadJob.objects.filter(pk=job_id, status=DownloadJob.Status.QUEUED).update(
         status=DownloadJob.Status.RUNNING,
         started_at=timezone.now(),
@@ -223,9 +225,73 @@ def _publish(path: Path, storage, name: str) -> tuple[str, int]:
 @task()
 def expire_downloads() -> dict:
     """The periodic sweep: delete expired clips, recover or fail stalled jobs."""
-    from .grants import sweep
-
     return sweep()
+
+
+# --- Keeping jobs honest ----------------------------------------------------------------------------------------
+
+
+def recover_if_stalled(job: DownloadJob, *, now=None) -> bool:
+    """A running job whose worker went quiet is queued again, or failed after its last attempt.
+
+    Called by the sweep and whenever a client polls the job, so a killed
+    worker never leaves a job `running` for ever, even without the sweep.
+    """
+    now = now or timezone.now()
+    stall = datetime.timedelta(seconds=getattr(settings, "VIDEOS_CLIP_STALL_SECONDS", 120))
+    if job.status != DownloadJob.Status.RUNNING or (job.heartbeat_at and job.heartbeat_at > now - stall):
+        return False
+    running = DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.RUNNING, heartbeat_at=job.heartbeat_at)
+    if job.attempts < getattr(settings, "VIDEOS_CLIP_MAX_ATTEMPTS", 2):
+        if running.update(status=DownloadJob.Status.QUEUED, progress=0):
+            job_id = str(job.pk)
+            transaction.on_commit(lambda: cut_clip_job.enqueue(job_id))
+    else:
+        fail_job(
+            job.pk,
+            "worker_lost",
+            "The worker stopped responding.",
+            status=DownloadJob.Status.RUNNING,
+            heartbeat_at=job.heartbeat_at,
+        )
+    job.refresh_from_db()
+    return True
+
+
+def sweep(*, now=None) -> dict:
+    """Delete expired clips, recover stalled jobs, fail jobs no worker ever took. Returns what it did."""
+    now = now or timezone.now()
+    done = {"expired": 0, "recovered": 0, "abandoned": 0, "scratch_removed": _remove_stale_scratch(now)}
+    for job in DownloadJob.objects.filter(status=DownloadJob.Status.READY, expires_at__lt=now):
+        if DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.READY, expires_at__lt=now).update(
+            status=DownloadJob.Status.EXPIRED, file=""
+        ):
+            if job.file:
+                job.file.storage.delete(job.file.name)
+            done["expired"] += 1
+    for job in DownloadJob.objects.filter(status=DownloadJob.Status.RUNNING):
+        done["recovered"] += recover_if_stalled(job, now=now)
+    never_taken = now - datetime.timedelta(seconds=getattr(settings, "VIDEOS_CLIP_TTL", 86400))
+    abandoned = DownloadJob.objects.filter(status=DownloadJob.Status.QUEUED, created_at__lt=never_taken)
+    for job in abandoned:
+        queued = DownloadJob.Status.QUEUED
+        done["abandoned"] += fail_job(job.pk, "not_started", "No worker took the job.", status=queued)
+    return done
+
+
+def _remove_stale_scratch(now) -> int:
+    """Scratch folders a killed worker left behind (a finished or failed cut removes its own)."""
+    try:
+        base = Path(default_storage.path(WORK_FOLDER))
+    except NotImplementedError:
+        return 0  # on S3 the scratch space is the worker's own temporary directory
+    if not base.is_dir():
+        return 0
+    cutoff = now.timestamp() - getattr(settings, "VIDEOS_CLIP_TTL", 86400)
+    stale = [entry for entry in base.iterdir() if entry.stat().st_mtime < cutoff]
+    for entry in stale:
+        shutil.rmtree(entry, ignore_errors=True)
+    return len(stale)
 
 
 def index_master_packets(sender, video, path: Path, **kwargs) -> None:

@@ -322,7 +322,7 @@ def test_video_upload_errors_are_french(french):
             english = str(message)
         assert str(media.NotAVideo(code)) != english, code
     assert str(media.NotAVideo(media.NotAVideo.NO_VIDEO_STREAM)) == "Ce fichier ne contient pas de piste vidéo."
-    assert str(media._TRUNCATED).startswith("Ce fichier vidéo est incomplet ou endommagé.")
+    assert str(media.probing._TRUNCATED).startswith("Ce fichier vidéo est incomplet ou endommagé.")
 
 
 class VideoUploadForm(VideoForm):

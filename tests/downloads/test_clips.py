@@ -416,7 +416,7 @@ def test_ffmpeg_failure_gives_a_reason_for_people_and_stderr_for_logs(long_gop, 
     failing = tmp_path / "ffmpeg"
     failing.write_text("#!/bin/sh\necho 'Conversion failed: disk quota exceeded' >&2\nexit 1\n")
     failing.chmod(0o755)
-    monkeypatch.setattr("downloads.clips.ffmpeg_binary", lambda: str(failing))
+    monkeypatch.setattr("downloads.clips.ffmpeg.ffmpeg_binary", lambda: str(failing))
     out = tmp_path / "out"
     out.mkdir()
 
@@ -431,7 +431,7 @@ def test_ffmpeg_failure_gives_a_reason_for_people_and_stderr_for_logs(long_gop, 
 
 
 def test_missing_ffmpeg_binary_fails_with_a_reason(long_gop, tmp_path, monkeypatch):
-    monkeypatch.setattr("downloads.clips.ffmpeg_binary", lambda: str(tmp_path / "no-such-ffmpeg"))
+    monkeypatch.setattr("downloads.clips.ffmpeg.ffmpeg_binary", lambda: str(tmp_path / "no-such-ffmpeg"))
     with pytest.raises(ClipError) as info:
         cut_clip(long_gop, tmp_path / "clip.mp4", start=1.0, end=2.0, mode=FAST, all_intra=False, duration=12.0)
     assert info.value.code == ClipError.FAILED

@@ -11,7 +11,7 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from cms.apikit import PROBLEM_JSON
-from downloads import grants
+from downloads import tasks
 from downloads.models import Download, DownloadJob
 from downloads.tasks import cut_clip_job, expire_downloads
 from tests.accounts.conftest import Headless
@@ -461,14 +461,14 @@ def test_a_missing_master_is_503_and_the_grant_is_marked_failed(published_video,
 def test_sweep_fails_jobs_no_worker_ever_took(published_video, member, settings, ask_without_worker):
     job_id = ask_without_worker(member, published_video.video_id, ONE_SECOND).json()["job_id"]
     DownloadJob.objects.filter(pk=job_id).update(created_at=timezone.now() - datetime.timedelta(days=2))
-    assert grants.sweep()["abandoned"] == 1
+    assert tasks.sweep()["abandoned"] == 1
     assert DownloadJob.objects.get(pk=job_id).error_code == "not_started"
 
 
 def test_sweep_removes_scratch_folders_a_killed_worker_left(db, settings):
     import os
 
-    from downloads.grants import WORK_FOLDER
+    from downloads.jobs import WORK_FOLDER
 
     left = Path(default_storage.path(WORK_FOLDER)) / "clip-abandoned"
     left.mkdir(parents=True)
@@ -477,7 +477,7 @@ def test_sweep_removes_scratch_folders_a_killed_worker_left(db, settings):
     fresh.mkdir()
     old = timezone.now().timestamp() - settings.VIDEOS_CLIP_TTL - 10
     os.utime(left, (old, old))
-    assert grants.sweep()["scratch_removed"] == 1
+    assert tasks.sweep()["scratch_removed"] == 1
     assert not left.exists() and fresh.exists()
 
 

@@ -172,8 +172,8 @@ def test_an_indexed_cut_runs_no_ffmpeg_and_never_opens_the_master(long_gop, tmp_
         opened.append(target)
         return real_open(target, *args, **kwargs)
 
-    monkeypatch.setattr(clips, "ffmpeg_binary", lambda: str(tmp_path / "no-such-ffmpeg"))
-    monkeypatch.setattr(clips.av, "open", spy)
+    monkeypatch.setattr(clips.ffmpeg, "ffmpeg_binary", lambda: str(tmp_path / "no-such-ffmpeg"))
+    monkeypatch.setattr(av, "open", spy)
 
     cut = cut_clip(
         long_gop, tmp_path / "clip.mp4", start=8.3, end=9.5, mode=FAST, all_intra=False, duration=12.0, index=index
@@ -435,7 +435,7 @@ def test_a_master_whose_index_fails_is_not_tried_again_on_every_clip(published_v
 @pytest.mark.django_db
 def test_a_clip_job_with_an_index_runs_no_ffmpeg(published_video, member, ask, monkeypatch, tmp_path):
     build_packet_index.call(published_video.video_id)
-    monkeypatch.setattr(clips, "ffmpeg_binary", lambda: str(tmp_path / "no-such-ffmpeg"))
+    monkeypatch.setattr(clips.ffmpeg, "ffmpeg_binary", lambda: str(tmp_path / "no-such-ffmpeg"))
 
     status = _fast_clip(member, ask, published_video.video_id)
 

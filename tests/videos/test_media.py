@@ -54,7 +54,7 @@ def files_in(folder: Path) -> list[str]:
 
 
 def test_ffmpeg_binary_falls_back_to_the_one_in_the_imageio_ffmpeg_wheel(monkeypatch):
-    monkeypatch.setattr(media.shutil, "which", lambda name: None)
+    monkeypatch.setattr(media.ffmpeg.shutil, "which", lambda name: None)
     binary = media.ffmpeg_binary()
     assert binary == imageio_ffmpeg.get_ffmpeg_exe()
     assert os.access(binary, os.X_OK)
@@ -308,7 +308,7 @@ def test_not_a_video_messages_render():
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=Path(media.__file__).resolve().parents[1],
+        cwd=Path(media.__file__).resolve().parents[2],
         check=True,
     )
     assert result.stdout.strip() == expected

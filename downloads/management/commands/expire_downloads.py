@@ -9,7 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from downloads.grants import sweep
+from downloads.tasks import sweep
 
 
 class Command(BaseCommand):
