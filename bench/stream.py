@@ -133,7 +133,7 @@ from django.utils import timezone
 from accounts.models import User
 from downloads.streaming import signed_file_url
 user = User.objects.create_user(email="bench@example.org")
-print(signed_file_url(name={FILE_NAME!r}, user_id=user.pk, filename="bench-master.mov",
+print(signed_file_url(name={FILE_NAME!r}, user=user, filename="bench-master.mov",
                       expires_at=timezone.now() + datetime.timedelta(hours=6)))
 """
 

@@ -343,5 +343,5 @@ def signed_url(request, user, field_file, filename: str) -> tuple[str, datetime.
     expires_at = timezone.now() + datetime.timedelta(seconds=ttl)
     if s3.is_remote(field_file.storage):
         return s3.presigned_download_url(field_file.name, filename=filename, expires_in=ttl), expires_at
-    path = streaming.signed_file_url(name=field_file.name, user_id=user.pk, filename=filename, expires_at=expires_at)
+    path = streaming.signed_file_url(name=field_file.name, user=user, filename=filename, expires_at=expires_at)
     return request.build_absolute_uri(path), expires_at

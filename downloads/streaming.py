@@ -5,9 +5,10 @@ a file; on the file system it hands out `signed_file_url(...)`, and the view
 here serves it. On S3 the API presigns instead: this module handles only the
 default storage, and only when it has a local `path()`.
 
-A link is a capability: an HMAC-SHA256 signature (`django.core.signing`,
-its own salt) over the storage name, the user it was issued to, the download
-file name and its expiry, checked here to the second. Browsers, curl and
+A link is a capability: an opaque token (`link_tokens`: the storage name,
+the user it was issued to, the download file name, its expiry and a stamp of
+the user's password, encrypted and authenticated), checked here to the
+second; a password change or reset revokes every earlier link. Browsers, curl and
 download managers fetch it without any header, so no identity on the request
 is fine; an identity that is not the link's user (session cookie or allauth's
 `X-Session-Token`) is refused, and so is a link whose user is gone or disabled.
@@ -42,7 +43,6 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -54,8 +54,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from cms.apikit import problem
 
-# Both named before the move from videos/: links handed out before it keep working.
-SALT = "videos.streaming.download-link"
+from . import link_tokens
+
+# Named before the move from videos/, so that reversing it keeps working.
 URL_NAME = "videos-download-file"
 # Only servers without sendfile read the file in Python; large reads keep them fast.
 BLOCK_SIZE = 512 * 1024
@@ -73,11 +74,12 @@ class Link:
     user_id: int
     filename: str
     expires: int  # Unix time, seconds
+    password_stamp: str
 
 
-def signed_file_url(*, name: str, user_id: int, filename: str, expires_at: datetime.datetime) -> str:
+def signed_file_url(*, name: str, user, filename: str, expires_at: datetime.datetime) -> str:
     """Relative URL (starting with /) of the streaming view for the default storage's file `name`,
-    offered as attachment `filename`, valid until `expires_at`, bound to `user_id`.
+    offered as attachment `filename`, valid until `expires_at`, bound to `user` and its current password.
 
     `filename` is what the downloader saves: one path segment, no control
     characters. `expires_at` must be aware. Raises ValueError otherwise, and
@@ -91,26 +93,32 @@ def signed_file_url(*, name: str, user_id: int, filename: str, expires_at: datet
         default_storage.path(name)
     except NotImplementedError as error:
         raise ValueError(f"{type(default_storage).__name__} has no local files: presign a URL instead") from error
-    token = _signer().sign_object(
-        {"n": name, "u": user_id, "f": filename, "e": math.floor(expires_at.timestamp())}, compress=False
+    token = link_tokens.seal(
+        {
+            "n": name,
+            "u": user.pk,
+            "f": filename,
+            "e": math.floor(expires_at.timestamp()),
+            "p": link_tokens.password_stamp(user.password),
+        }
     )
     # The readable name last, so that `curl -O` and `wget` save the file under it.
     return reverse(URL_NAME, kwargs={"token": token, "filename": filename})
 
 
-def _signer() -> signing.Signer:
-    return signing.Signer(salt=SALT, algorithm="sha256")
-
-
 def read_link(token: str) -> Link:
-    """The link a token stands for; signing.BadSignature if it was not made by `signed_file_url`."""
-    payload = _signer().unsign_object(token)
+    """The link a token stands for; link_tokens.InvalidToken if it was not made by `signed_file_url`."""
+    claims = link_tokens.open_token(token)
     try:
         return Link(
-            name=str(payload["n"]), user_id=int(payload["u"]), filename=str(payload["f"]), expires=int(payload["e"])
+            name=str(claims["n"]),
+            user_id=int(claims["u"]),
+            filename=str(claims["f"]),
+            expires=int(claims["e"]),
+            password_stamp=str(claims["p"]),
         )
     except (KeyError, TypeError, ValueError) as error:
-        raise signing.BadSignature("incomplete download link") from error
+        raise link_tokens.InvalidToken("incomplete download link") from error
 
 
 # --- The view ------------------------------------------------------------------------------------------------
@@ -128,7 +136,7 @@ def download_file(request: HttpRequest, token: str, filename: str) -> HttpRespon
         )
     try:
         link = read_link(token)
-    except signing.BadSignature:
+    except link_tokens.InvalidToken:
         return _problem(403, _("This download link is not valid."), "link_invalid")
     if filename != link.filename:
         # The file served is the signed one whatever the URL ends with; a different ending is another URL.
@@ -137,8 +145,17 @@ def download_file(request: HttpRequest, token: str, filename: str) -> HttpRespon
         return _problem(403, _("This download link has expired. Ask for a new one."), "link_expired")
     if any(user.pk != link.user_id for user in _request_users(request)):
         return _problem(403, _("This download link was issued to another account."), "link_not_yours")
-    if not get_user_model()._default_manager.filter(pk=link.user_id, is_active=True).exists():
+    password_hash = (
+        get_user_model()._default_manager.filter(pk=link.user_id, is_active=True).values_list("password", flat=True)
+    ).first()
+    if password_hash is None:
         return _problem(403, _("The account this download link was issued to is not active."), "account_inactive")
+    if not link_tokens.stamp_matches(link.password_stamp, password_hash):
+        return _problem(
+            403,
+            _("This download link was revoked when the account's password changed. Ask for a new one."),
+            "link_revoked",
+        )
 
     try:
         local_path = default_storage.path(link.name)

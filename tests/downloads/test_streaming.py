@@ -14,6 +14,7 @@ import http.client
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -37,7 +38,7 @@ from django.utils import timezone
 from django.utils.http import parse_header_parameters
 
 from accounts.models import User
-from downloads import streaming
+from downloads import link_tokens, streaming
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 PASSWORD = "Gr8-Broadcast!Day"
@@ -61,7 +62,7 @@ def master(media):
 
 def link(name, user, *, filename=FILENAME, seconds=600, expires_at=None):
     expires_at = expires_at or timezone.now() + datetime.timedelta(seconds=seconds)
-    return streaming.signed_file_url(name=name, user_id=user.pk, filename=filename, expires_at=expires_at)
+    return streaming.signed_file_url(name=name, user=user, filename=filename, expires_at=expires_at)
 
 
 # --- HTTP on loopback ---------------------------------------------------------------------------------------
@@ -302,52 +303,129 @@ def test_conditional_requests(live_server, master):
 # --- Refusals -----------------------------------------------------------------------------------------------
 
 
-def _token_parts(url):
-    token = url.split("/")[3]
-    payload, signature = token.rsplit(":", 1)
-    return token, payload, signature
+def _token(url):
+    return url.split("/")[3]
+
+
+def _claims(master, **changes):
+    return {
+        "n": master.name,
+        "u": master.user.pk,
+        "f": FILENAME,
+        "e": int(time.time()) + 600,
+        "p": link_tokens.password_stamp(master.user.password),
+        **changes,
+    }
 
 
 def test_a_tampered_link_is_403(live_server, master):
-    token, payload, _ = _token_parts(master.url)
-    for position in (5, len(payload) - 2, len(token) - 3):  # in the claims, at their end, in the signature
+    token = _token(master.url)
+    for position in (0, 5, len(token) // 2, len(token) - 3, len(token) - 1):  # nonce, claims, tag
         flipped = token[:position] + ("A" if token[position] != "A" else "B") + token[position + 1 :]
 
         reply = fetch(live_server, master.url.replace(token, flipped))
 
         assert_problem(reply, 403, "link_invalid")
         assert master.data[:64] not in reply.body
+    for broken in (token[:-4], token[:10], token + "AAAA", "A" * 3000, "not*base64", "AAAA"):
+        assert_problem(fetch(live_server, master.url.replace(token, broken)), 403, "link_invalid")
 
 
-def test_the_signature_covers_the_file_the_user_and_the_expiry(live_server, master):
+def test_a_link_reveals_neither_the_file_nor_the_account(live_server, master):
+    """What a link shows to whoever sees it (logs, chat, a forwarded e-mail): no path, no user id, no claims."""
+    token = _token(master.url)
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    for secret in (master.name, "press-conference", "masters", master.user.email, '"u"', '"n"'):
+        assert secret.encode() not in raw, secret
+        assert secret not in token, secret
+    for encoded in (base64.urlsafe_b64encode(master.name.encode()), base64.urlsafe_b64encode(b'"u":')):
+        assert encoded.decode().rstrip("=")[:8] not in token
+    with pytest.raises(ValueError):
+        json.loads(raw)
+    # The same file for the same person, twice: two different links (a random nonce), both valid.
+    again = link(master.name, master.user)
+    assert _token(again) != token
+    assert fetch(live_server, again).body == master.data
+
+
+def test_claims_sealed_with_another_key_or_by_another_module_are_refused(live_server, master, settings):
+    claims = _claims(master)
+    signed_only = signing.Signer(salt="videos.streaming.download-link", algorithm="sha256").sign_object(claims)
+    other_salt = signing.Signer(salt="accounts.newsletter").sign_object(claims)
+    settings.SECRET_KEY, own_key = "another-site-" + "x" * 40, settings.SECRET_KEY
+    other_key = link_tokens.seal(claims)
+    settings.SECRET_KEY = own_key
+
+    for token in (signed_only, other_salt, other_key):
+        assert_problem(fetch(live_server, f"/downloads/files/{token}/{FILENAME}"), 403, "link_invalid")
+    # The same claims sealed here do open the file.
+    assert fetch(live_server, f"/downloads/files/{link_tokens.seal(claims)}/{FILENAME}").body == master.data
+
+
+def test_a_link_survives_a_key_rotation_through_the_fallbacks(live_server, master, settings):
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "rotated-" + "y" * 50, [old_key]
+
+    assert fetch(live_server, master.url).body == master.data  # sealed and stamped under the old key
+
+    settings.SECRET_KEY_FALLBACKS = []
+    assert_problem(fetch(live_server, master.url), 403, "link_invalid")
+
+
+def test_claims_cannot_be_widened_without_the_key(live_server, master):
+    """Without the key an attacker can only replay a token as it is; a stamp of another hash is refused."""
     other = default_storage.save("masters/embargoed.mov", ContentFile(b"embargoed until Monday"))
     someone = User.objects.create_user(email="someone@example.org", password=PASSWORD)
-    token, payload, signature = _token_parts(master.url)
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    for field, value in {"n": other, "u": someone.pk, "e": claims["e"] + 86400}.items():
-        forged = signing.b64_encode(json.dumps({**claims, field: value}, separators=(",", ":")).encode()).decode()
+    for changes in ({"p": "0" * 22}, {"p": None}, {"p": link_tokens.password_stamp("")}):
+        reply = fetch(live_server, f"/downloads/files/{link_tokens.seal(_claims(master, **changes))}/{FILENAME}")
+        assert_problem(reply, 403, "link_revoked")
+    # A stamp is bound to one hash: someone's stamp does not open a link made out to the reporter.
+    stamp = link_tokens.password_stamp(someone.password)
+    reply = fetch(live_server, f"/downloads/files/{link_tokens.seal(_claims(master, p=stamp, n=other))}/{FILENAME}")
+    assert_problem(reply, 403, "link_revoked")
+    assert b"embargoed" not in reply.body
 
-        reply = fetch(live_server, master.url.replace(token, f"{forged}:{signature}"))
 
-        assert_problem(reply, 403, "link_invalid")
-        assert b"embargoed" not in reply.body
+def test_a_password_change_or_reset_revokes_earlier_links(live_server, master):
+    assert fetch(live_server, master.url).status == 200
+
+    master.user.set_password("An0ther-Broadcast!Day")
+    master.user.save()
+
+    reply = fetch(live_server, master.url)
+    assert_problem(reply, 403, "link_revoked")
+    assert master.data[:64] not in reply.body
+    # A link made after the change works.
+    master.user.refresh_from_db()
+    assert fetch(live_server, link(master.name, master.user)).body == master.data
 
 
-def test_only_this_module_with_this_site_key_signs_links(live_server, master):
-    claims = {"n": master.name, "u": master.user.pk, "f": FILENAME, "e": int(time.time()) + 600}
-    other_salt = signing.Signer(salt="accounts.newsletter").sign_object(claims)
-    other_key = signing.Signer(key="another-site", salt=streaming.SALT, algorithm="sha256").sign_object(claims)
+def test_a_reset_through_allauths_api_revokes_earlier_links(live_server, master, client, mailoutbox):
+    """The whole reset by code, as a person does it on the portal: the link handed out before stops working."""
+    headless = "/_allauth/browser/v1"
+    asked = client.post(f"{headless}/auth/password/request", {"email": master.user.email}, "application/json")
+    # By code, allauth answers 401 with the reset flow pending until the code is entered.
+    assert asked.status_code == 401, asked.content
+    assert {"id": "password_reset_by_code", "is_pending": True} in asked.json()["data"]["flows"]
+    code = _code_in(mailoutbox[-1].body)
+    reset = client.post(
+        f"{headless}/auth/password/reset", {"key": code, "password": "Fresh-Broadcast!Day42"}, "application/json"
+    )
+    assert reset.status_code in (200, 401), reset.content  # 401: reset done, not logged in
 
-    for token in (other_salt, other_key):
-        assert_problem(fetch(live_server, f"/downloads/files/{token}/{FILENAME}"), 403, "link_invalid")
-    # The same claims signed here do open the file.
-    good = streaming._signer().sign_object(claims)
-    assert fetch(live_server, f"/downloads/files/{good}/{FILENAME}").body == master.data
+    assert User.objects.get(pk=master.user.pk).check_password("Fresh-Broadcast!Day42")
+    assert_problem(fetch(live_server, master.url), 403, "link_revoked")
+
+
+def _code_in(body):
+    match = re.search(r"\b[A-Z]{4}-[A-Z]{4}\b", body)
+    assert match, body
+    return match.group(0)
 
 
 def test_the_url_ending_cannot_point_elsewhere(live_server, master, media):
     (media.parent / "secret.txt").write_bytes(b"not a media file")
-    token = _token_parts(master.url)[0]
+    token = _token(master.url)
     endings = [
         "../../secret.txt",
         "..%2F..%2Fsecret.txt",
@@ -369,8 +447,8 @@ def test_a_signed_name_cannot_leave_the_media_folder(live_server, master, media)
     with pytest.raises(SuspiciousFileOperation):
         link("../secret.txt", master.user)
     # Even signed with the site's key (a bug elsewhere), the storage refuses the name.
-    claims = {"n": "../secret.txt", "u": master.user.pk, "f": "secret.txt", "e": int(time.time()) + 600}
-    reply = fetch(live_server, f"/downloads/files/{streaming._signer().sign_object(claims)}/secret.txt")
+    claims = _claims(master, n="../secret.txt", f="secret.txt")
+    reply = fetch(live_server, f"/downloads/files/{link_tokens.seal(claims)}/secret.txt")
     assert_problem(reply, 404, "file_not_found")
     assert b"not a media file" not in reply.body
 
@@ -466,7 +544,12 @@ def test_a_non_ascii_name_with_quotes_reaches_the_client_intact(live_server, mas
 
 def sign(**changes):
     """signed_file_url with valid arguments, but for `changes`; no file or account needed to sign."""
-    arguments = {"name": "masters/a.mov", "user_id": 1, "filename": FILENAME, "expires_at": timezone.now()}
+    arguments = {
+        "name": "masters/a.mov",
+        "user": SimpleNamespace(pk=1, password="!"),
+        "filename": FILENAME,
+        "expires_at": timezone.now(),
+    }
     return streaming.signed_file_url(**{**arguments, **changes})
 
 
