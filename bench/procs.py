@@ -1,4 +1,4 @@
-"""Child processes, loopback HTTP and machine figures for bench/run.py.
+"""Child processes, loopback HTTP, machine figures and what servers use (CPU, memory) for the benchmarks.
 
 Every process started here is in its own process group and is killed (group
 and all) on the way out, whatever happens.
@@ -173,3 +173,64 @@ def process_tree_cpu(pid: int) -> float:
         if int(fields[1]) == pid:  # ppid
             total += (int(fields[11]) + int(fields[12])) / ticks
     return total
+
+
+# --- what a server's processes use ----------------------------------------------------------
+
+
+def cpu_seconds(pid: int, *, workers: bool) -> float:
+    """CPU time (user + system) used so far by a process, or by its children (gunicorn's workers)."""
+    if workers:
+        return process_tree_cpu(pid)
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+def memory_kb(pid: int) -> dict:
+    """VmRSS and VmHWM (peak resident set) of a process, in kB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            values[name] = int(rest.split()[0])
+    return values
+
+
+class MemorySampler(threading.Thread):
+    """The largest resident set of each worker seen since start, sampled every 20 ms."""
+
+    def __init__(self, pids: list[int]):
+        super().__init__(daemon=True)
+        self.pids = pids
+        self.baseline = {pid: memory_kb(pid) for pid in pids}
+        self.peak = {pid: self.baseline[pid]["VmRSS"] for pid in pids}
+        self._done = threading.Event()
+
+    def run(self):
+        while not self._done.wait(0.02):
+            for pid in self.pids:
+                with contextlib.suppress(OSError, KeyError):  # a worker restarted: its pid is gone
+                    self.peak[pid] = max(self.peak[pid], memory_kb(pid)["VmRSS"])
+
+    def finish(self) -> dict:
+        self._done.set()
+        self.join()
+        end = {pid: memory_kb(pid) for pid in self.pids}
+        return {
+            "rss_growth_mb": max(self.peak[pid] - self.baseline[pid]["VmRSS"] for pid in self.pids) / 1024,
+            "hwm_growth_mb": max(end[pid]["VmHWM"] - self.baseline[pid]["VmHWM"] for pid in self.pids) / 1024,
+        }

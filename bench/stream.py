@@ -26,7 +26,6 @@ way out (bench/procs.py's `Processes`). All traffic stays on 127.0.0.1.
 """
 
 import argparse
-import contextlib
 import datetime
 import os
 import secrets
@@ -44,7 +43,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
-import procs  # noqa: E402  (bench/procs.py: processes, ports, machine facts)
+import procs  # noqa: E402  (bench/procs.py: processes, ports, machine facts, CPU and memory)
 import sites  # noqa: E402  (bench/sites.py: the project's interpreter and gunicorn)
 
 ROOT = sites.ROOT
@@ -186,64 +185,6 @@ def head_status(url: str) -> int:
         return error.code
 
 
-def cpu_seconds(pid: int, *, workers: bool) -> float:
-    """CPU time (user + system) used so far by a process, or by its children (gunicorn's workers)."""
-    if workers:
-        return procs.process_tree_cpu(pid)
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
-                found.append(int(entry.name))
-    return sorted(found)
-
-
-def memory_kb(pid: int) -> dict:
-    """VmRSS and VmHWM (peak resident set) of a process, in kB."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            values[name] = int(rest.split()[0])
-    return values
-
-
-class MemorySampler(threading.Thread):
-    """The largest resident set of each worker seen since start, sampled every 20 ms."""
-
-    def __init__(self, pids: list[int]):
-        super().__init__(daemon=True)
-        self.pids = pids
-        self.baseline = {pid: memory_kb(pid) for pid in pids}
-        self.peak = {pid: self.baseline[pid]["VmRSS"] for pid in pids}
-        self._done = threading.Event()
-
-    def run(self):
-        while not self._done.wait(0.02):
-            for pid in self.pids:
-                with contextlib.suppress(OSError, KeyError):  # a worker restarted: its pid is gone
-                    self.peak[pid] = max(self.peak[pid], memory_kb(pid)["VmRSS"])
-
-    def finish(self) -> dict:
-        self._done.set()
-        self.join()
-        end = {pid: memory_kb(pid) for pid in self.pids}
-        return {
-            "rss_growth_mb": max(self.peak[pid] - self.baseline[pid]["VmRSS"] for pid in self.pids) / 1024,
-            "hwm_growth_mb": max(end[pid]["VmHWM"] - self.baseline[pid]["VmHWM"] for pid in self.pids) / 1024,
-        }
-
-
 def curl(url: str, size: int) -> float:
     """MB/s of one download of the whole file."""
     output = subprocess.run(  # noqa: S603
@@ -323,7 +264,7 @@ def measure(args, work: Path, logs: Path) -> dict:
     samplers = {}
     for key in ("view", "view_no_sendfile"):
         warm_workers(urls[key], args.workers)
-        samplers[key] = MemorySampler(children(processes[key].pid))
+        samplers[key] = procs.MemorySampler(procs.children(processes[key].pid))
         samplers[key].start()
 
     log("warm-up: one download from each server")
@@ -333,9 +274,9 @@ def measure(args, work: Path, logs: Path) -> dict:
     cpu = dict.fromkeys(speeds, 0.0)
     for number in range(args.runs):
         for key, _label in SERVERS:
-            before = cpu_seconds(processes[key].pid, workers=key != "static")
+            before = procs.cpu_seconds(processes[key].pid, workers=key != "static")
             speeds[key].append(curl(urls[key], size))
-            cpu[key] += cpu_seconds(processes[key].pid, workers=key != "static") - before
+            cpu[key] += procs.cpu_seconds(processes[key].pid, workers=key != "static") - before
         log(f"run {number + 1}: " + ", ".join(f"{key} {speeds[key][-1]:.0f} MB/s" for key in speeds))
     medians = {key: statistics.median(values) for key, values in speeds.items()}
     return {

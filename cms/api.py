@@ -16,9 +16,9 @@ from .api_access import RATE_LIMITS, READ_ACCESS, install_access_handlers
 from .apikit import install_problem_handlers
 from .content_types import page_types
 
-# Page types register before the routers are imported: the pages endpoint
-# (cms.pages_api, which search and previews use too) derives its
-# response schemas (a union discriminated by `type`) from them.
+# Page types register before the routers are imported: the pages endpoint's
+# rendering (cms.page_rendering, which search and previews use too) derives
+# its response schemas (a union discriminated by `type`) from them.
 page_types.register(*home_page_types, *news_page_types, *interview_page_types, *video_page_types)
 
 from accounts.api import router as accounts_router  # noqa: E402

@@ -13,62 +13,29 @@ links to every translation as they are, pointing at the source objects).
 
 import functools
 import re
-import uuid
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-from django.db import connection
 from django.utils.html import escape
 from wagtail.documents import get_document_model
-from wagtail.images import get_image_model
-from wagtail.images.models import Filter
 from wagtail.models import Page
 from wagtail.rich_text.rewriters import FIND_A_TAG, LinkRewriter, extract_attrs
 
 from taxonomy.models import Person, Topic
 
+from .api_images import ImageRendering
 from .caching import depends_on
 from .routing import HomeDirectory
+from .sql_lookups import (
+    sql_columns,
+    sql_placeholders,
+    sql_rows,
+    sql_table,
+    translation_key_text,
+    translation_keys_for_db,
+)
 
 BLOCK_KEY = re.compile(r' data-block-key="[^"]*"')
-
-# Named image sizes every image is offered in, each in its original format and
-# in WebP. `fill-…-c100` crops around the focal point editors set.
-DEFAULT_RENDITIONS = {
-    "thumbnail": "fill-480x270-c100",
-    "small": "width-640",
-    "medium": "width-1280",
-    "large": "width-1920",
-}
-
-
-def rendition_specs() -> dict[str, str]:
-    return getattr(settings, "CMS_API_RENDITIONS", DEFAULT_RENDITIONS)
-
-
-@functools.lru_cache(maxsize=16384)
-def _local_file_url(storage, base_url: str, name: str) -> str:
-    return storage.url(name)
-
-
-def _file_urls(storage) -> Callable[[str], str]:
-    """`storage.url`, remembered for files on this server's disk, whose URL depends on the name alone.
-
-    Parsing and quoting every rendition's URL is a tenth of a listing; other
-    storages (S3 and the like) may sign or expire theirs, so they are asked each time.
-    """
-    if isinstance(storage, FileSystemStorage):
-        return functools.partial(_local_file_url, storage, storage.base_url)
-    return storage.url
-
-
-@functools.cache
-def _rendition_filters(specs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, Filter, Filter], ...]:
-    """(name, original, WebP) for each named size: filters parsed once per process, not per image."""
-    return tuple((name, Filter(spec), Filter(f"{spec}|format-webp")) for name, spec in specs)
 
 
 @dataclass
@@ -83,41 +50,6 @@ class PageRef:
 
 
 @dataclass(frozen=True)
-class RenditionRef:
-    """What the API shows of a rendition, read from its row: no model instance (and its signals) per rendition."""
-
-    url: str
-    width: int
-    height: int
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    """What the API shows of an image, read with its renditions: no model instance (and its signals) per image.
-
-    It has what Wagtail's filters read for crops (the focal point); making a
-    missing rendition takes the image itself (`RenderContext._rendition`).
-    """
-
-    pk: int
-    title: str
-    description: str
-    width: int
-    height: int
-    focal_point_x: int | None
-    focal_point_y: int | None
-    focal_point_width: int | None
-    focal_point_height: int | None
-
-    @property
-    def default_alt_text(self) -> str:
-        return self.description or self.title  # as Wagtail's AbstractImage
-
-    def has_focal_point(self) -> bool:
-        return self.focal_point_x is not None
-
-
-@dataclass(frozen=True)
 class SnippetRef:
     kind: str  # "person" or "topic"
     pk: int
@@ -127,44 +59,7 @@ class SnippetRef:
     extra: str  # a person's role, a topic's slug
 
 
-# --- lookups written in SQL --------------------------------------------------
-#
-# The loaders below read small tables by id or key for a whole response. The
-# ORM takes fifteen times longer to build and compile such a query than the
-# database takes to answer it (1.1 ms against 0.07 ms for the people and
-# topics of a 20-item listing; a fifth of the request in all), so they are
-# written in SQL once per shape (how many ids) and per process. Table and
-# column names come from the models, every value is a query parameter.
-
-
-def sql_table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def sql_columns(model, *names: str, qualified=False) -> list[str]:
-    """The columns of these fields; `qualified` with the table's name, for joins."""
-    prefix = f"{sql_table(model)}." if qualified else ""
-    return [prefix + connection.ops.quote_name(model._meta.get_field(name).column) for name in names]
-
-
-def sql_placeholders(count: int) -> str:
-    return ", ".join(["%s"] * count)
-
-
-def sql_rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _key(value) -> str:
-    """A translation key as the rest of the code writes it (UUID text), whichever form the database returns."""
-    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(value))
-
-
-def _db_keys(model, keys) -> list:
-    field = model._meta.get_field("translation_key")
-    return [field.get_db_prep_value(uuid.UUID(key), connection) for key in keys]
+# The people, topics and pages of a response are read in SQL (cms.sql_lookups).
 
 
 @functools.lru_cache(maxsize=1024)
@@ -193,24 +88,8 @@ def _snippets_sql(people: int, topics: int) -> str:
     return " UNION ALL ".join(parts)
 
 
-@functools.lru_cache(maxsize=1024)
-def _images_sql(Image, images: int, specs: int) -> str:
-    """These images' renditions of these specs, each with the `ImageRef` fields of its image ('' if not a field)."""
-    Rendition = Image.get_rendition_model()
-    columns = sql_columns(Rendition, "filter_spec", "focal_point_key", "file", "width", "height", qualified=True)
-    names = {field.name for field in Image._meta.get_fields()}
-    for name in ("id" if name == "pk" else name for name in ImageRef.__dataclass_fields__):
-        columns += sql_columns(Image, name, qualified=True) if name in names else ["''"]
-    image_id, spec = sql_columns(Rendition, "image", "filter_spec", qualified=True)
-    (pk,) = sql_columns(Image, "id", qualified=True)
-    return (
-        f"SELECT {', '.join(columns)} FROM {sql_table(Rendition)} JOIN {sql_table(Image)} ON {pk} = {image_id} "  # noqa: S608
-        f"WHERE {image_id} IN ({sql_placeholders(images)}) AND {spec} IN ({sql_placeholders(specs)})"
-    )
-
-
 @dataclass
-class RenderContext:
+class RenderContext(ImageRendering):
     """What one API response needs, collected first and then loaded in bulk."""
 
     request: object
@@ -224,12 +103,9 @@ class RenderContext:
     preview: bool = False
 
     def __post_init__(self):
+        self._init_images()
         self.pages_by_id: dict[int, PageRef] = {}
         self.pages_by_key: dict[str, dict[int, PageRef]] = defaultdict(dict)
-        self.images = {}
-        # image id -> {(filter spec, focal point key): rendition}, as loaded with the images
-        self.renditions: dict[int, dict[tuple[str, str], RenditionRef]] = {}
-        self._image_dicts: dict[int, dict] = {}
         self._origin: str | None = None
         self.snippets: dict[tuple[str, int], SnippetRef] = {}
         self.snippet_translations: dict[tuple[str, str], dict[int, SnippetRef]] = defaultdict(dict)
@@ -262,9 +138,9 @@ class RenderContext:
         # the items, rich-text links, related and featured pages, embedded videos.
         sql = _pages_sql(len(self.page_keys), len(self.page_ids))
         for page_id, title, url_path, locale_id, key, content_type_id, live in sql_rows(
-            sql, [*_db_keys(Page, self.page_keys), *self.page_ids]
+            sql, [*translation_keys_for_db(Page, self.page_keys), *self.page_ids]
         ):
-            ref = PageRef(page_id, title, url_path, locale_id, _key(key), content_type_id, bool(live))
+            ref = PageRef(page_id, title, url_path, locale_id, translation_key_text(key), content_type_id, bool(live))
             self.pages_by_id[ref.id] = ref
             self.pages_by_key[ref.translation_key][ref.locale_id] = ref
         # Keys with no live version yet matter too: publishing one must refresh us.
@@ -277,32 +153,10 @@ class RenderContext:
             return
         sql = _snippets_sql(len(self.person_ids), len(self.topic_ids))
         for kind, pk, key, locale_id, name, extra in sql_rows(sql, [*self.person_ids, *self.topic_ids]):
-            snippet = SnippetRef(kind, pk, _key(key), locale_id, name, extra)
+            snippet = SnippetRef(kind, pk, translation_key_text(key), locale_id, name, extra)
             self.snippets[(kind, pk)] = snippet
             self.snippet_translations[(kind, snippet.translation_key)][locale_id] = snippet
             depends_on(f"{kind}:{snippet.translation_key}")
-
-    def _load_images(self):
-        if not self.image_ids:
-            return
-        depends_on(*(f"image:{pk}" for pk in self.image_ids))
-        specs = set()
-        for spec in rendition_specs().values():
-            specs.update((spec, f"{spec}|format-webp"))
-        # The images with their renditions in one query, the renditions indexed
-        # by what tells them apart (the spec, and the focal point for crops);
-        # `image()` makes the missing ones.
-        Image = get_image_model()
-        Rendition = Image.get_rendition_model()
-        url = _file_urls(Rendition._meta.get_field("file").storage)
-        sql = _images_sql(Image, len(self.image_ids), len(specs))
-        for spec, focal_point_key, file, width, height, image_id, *image in sql_rows(sql, [*self.image_ids, *specs]):
-            if image_id not in self.images:
-                self.images[image_id] = ImageRef(image_id, *image)
-            self.renditions.setdefault(image_id, {})[(spec, focal_point_key)] = RenditionRef(url(file), width, height)
-        missing = self.image_ids - set(self.images)
-        if missing:  # images shown for the first time have no renditions yet
-            self.images.update({image.pk: image for image in Image.objects.filter(id__in=missing)})
 
     def _load_documents(self):
         if self.document_ids:
@@ -365,58 +219,6 @@ class RenderContext:
         if topic is None:
             return None
         return {"id": topic.pk, "name": topic.name, "slug": topic.extra}
-
-    def image(self, image_id: int | None) -> dict | None:
-        image = self.images.get(image_id) if image_id else None
-        if image is None:
-            return None
-        if image.pk not in self._image_dicts:
-            self._image_dicts[image.pk] = self._render_image(image)
-        return self._image_dicts[image.pk]
-
-    def _rendition(self, image, filter: Filter):
-        """The rendition of `image` for `filter`: the one loaded with it, else Wagtail's (made and stored once)."""
-        loaded = self.renditions.get(image.pk, {}).get((filter.spec, filter.get_cache_key(image)))
-        if loaded is not None:
-            return loaded
-        if isinstance(image, ImageRef):
-            image = self.images[image.pk] = get_image_model().objects.get(pk=image.pk)
-        return image.get_rendition(filter)
-
-    def _render_image(self, image) -> dict:
-        renditions = {}
-        srcset, srcset_webp = [], []
-        for name, original_filter, webp_filter in _rendition_filters(tuple(rendition_specs().items())):
-            original = self._rendition(image, original_filter)
-            webp = self._rendition(image, webp_filter)
-            renditions[name] = {
-                "url": self.absolute(original.url),
-                "webp_url": self.absolute(webp.url),
-                "width": original.width,
-                "height": original.height,
-            }
-            if not original_filter.spec.startswith("fill-"):
-                srcset.append(f"{renditions[name]['url']} {original.width}w")
-                srcset_webp.append(f"{renditions[name]['webp_url']} {webp.width}w")
-        focal = None
-        if image.has_focal_point():
-            focal = {
-                "x": image.focal_point_x,
-                "y": image.focal_point_y,
-                "width": image.focal_point_width,
-                "height": image.focal_point_height,
-            }
-        return {
-            "id": image.pk,
-            "title": image.title,
-            "alt": getattr(image, "description", "") or image.default_alt_text or "",
-            "width": image.width,
-            "height": image.height,
-            "focal_point": focal,
-            "renditions": renditions,
-            "srcset": ", ".join(srcset),
-            "srcset_webp": ", ".join(srcset_webp),
-        }
 
     def document(self, document_id: int | None) -> dict | None:
         document = self.documents.get(document_id) if document_id else None

@@ -9,7 +9,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("Front ends and API")
 
     def ready(self):
-        from . import api_access, caching, cdn, content_events, cors, translation, webhooks  # noqa: F401 - signals on import
+        from . import api_keys, caching, cdn, content_events, cors, translation, webhooks  # noqa: F401 - signals on import
 
         translation.connect()
 

@@ -5,366 +5,35 @@ of results and the total count, then renders them through `RenderContext`,
 which loads all their references in bulk. See `content_types` for how page
 types declare fields.
 
-A listing of one type (the common case: a front end's news page) queries
-that type's own table: it sorts on the type's date column, which an index of
-(date, page) serves without reading the other matches, loads the page's
-items with their fields in the same query and counts the matches in a second,
-cheap one. A listing of several types sorts each item by its own type's date
-(a COALESCE over the joined type tables, which no index serves), so it takes
-the ids with the count as a window of that one sort, then each type's items.
+The querysets are in `cms.page_queries` (see there how a listing of one
+type and one of several are read), the rendering in `cms.page_rendering`.
 """
 
-from datetime import date, datetime, time
-from typing import Annotated, Literal, Union
-
-from django.conf import settings
-from django.db.models import Count, DateField, DateTimeField, Exists, F, IntegerField, OuterRef, Q, Window
-from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Schema
-from ninja.errors import HttpError
-from pydantic import Field, TypeAdapter, field_validator
-from pydantic_core import to_json
+from pydantic import Field
 from wagtail.models import Page, Site
 
-from taxonomy.models import PagePerson, PageTopic
-
-from .api_render import RenderContext
-from .api_schemas import PageItemBase
 from .apikit import StrictRouter, answered_from_cache
 from .caching import cached_json, depends_on
-from .content_types import PageTypeAPI, page_types
+from .content_types import page_types
+from .page_queries import (
+    DetailQuery,
+    FindQuery,
+    PageListQuery,
+    live_specific,
+    locale_filter,
+    matching_pages,
+    page_of_one_type,
+    page_of_several_types,
+    resolve_locale,
+    visible_pages,
+)
+from .page_rendering import PageItem, PageList, as_json, page_item_adapter, render_pages, selected_fields
 from .routing import HomeDirectory
 
-MAX_LIMIT = 100
-
 router = StrictRouter(tags=["pages"])
-
-
-def resolve_locale(code: str) -> int:
-    """The id of the locale of language `code` (from the cached directory: no query)."""
-    locale_id = HomeDirectory.load().locale_ids.get(code)
-    if locale_id is None:
-        raise HttpError(400, _("Unknown locale “%(code)s”.") % {"code": code})
-    return locale_id
-
-
-# --- query parameters ---------------------------------------------------------------
-
-
-Ordering = Literal["-date", "date", "title", "-title", "-first_published_at", "first_published_at"]
-
-
-class PageListQuery(Schema):
-    type: list[str] = Field(
-        default_factory=list, description="Page type(s), e.g. `news.NewsArticlePage`; repeat for several."
-    )
-    locale: str | None = Field(None, description="Language code, e.g. `fr`.")
-    fallback: str | None = Field(
-        None, description="With `locale`: a language to serve items from when they have no live `locale` version."
-    )
-    site: str | None = Field(None, description="Host name of a site (front end).")
-    child_of: int | None = Field(None, ge=1, description="Only direct children of this page.")
-    descendant_of: int | None = Field(None, ge=1, description="Only pages below this page.")
-    topic: int | None = Field(None, ge=1, description="Only items linked to this topic (any language version of it).")
-    person: int | None = Field(None, ge=1, description="Only items linked to this person (any language version).")
-    date_from: date | None = Field(None, description="Items dated on or after this day (type's own date).")
-    date_to: date | None = Field(None, description="Items dated on or before this day.")
-    translation_of: int | None = Field(None, ge=1, description="The other language versions of this page.")
-    order: Ordering = Field("-date", description="Sort order; `date` is each type's own date.")
-    limit: int = Field(20, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
-    fields: str = Field(
-        "summary", description="`summary` (default), `*` for every field, or a comma-separated list of field names."
-    )
-
-    @field_validator("type")
-    @classmethod
-    def known_types(cls, value):
-        unknown = [label for label in value if page_types.get(label) is None]
-        if unknown:
-            raise ValueError(
-                _("unknown page type(s): %(unknown)s; known: %(known)s")
-                % {"unknown": ", ".join(unknown), "known": ", ".join(page_types.labels)}
-            )
-        return value
-
-
-class DetailQuery(Schema):
-    fields: str = Field("*", description="`*` (default), `summary` or a comma-separated list of field names.")
-
-
-class FindQuery(DetailQuery):
-    site: str = Field(description="Host name of the site (front end).")
-    path: str = Field(description="The item's path on that front end, e.g. `/fr/actualites/mon-article/`.")
-
-
-# --- response schemas -----------------------------------------------------------------
-
-
-def _item_union():
-    models = tuple(page_type.schema() for page_type in page_types)
-    return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007
-
-
-PageItem = _item_union()
-_page_item_adapter = TypeAdapter(PageItem)
-
-
-class PageList(Schema):
-    count: int = Field(description="How many items match, across all pages of results.")
-    limit: int
-    offset: int
-    items: list[PageItem]
-
-
-# --- field selection -----------------------------------------------------------------------
-
-
-def selected_fields(fields: str, types: list[PageTypeAPI]) -> dict[str, set[str] | None]:
-    """For each type: the names to render, or None for all. Unknown names are a 400."""
-    fields = fields.strip()
-    if fields == "*":
-        return {t.label: None for t in types}
-    if fields == "summary":
-        return {t.label: set(t.summary_field_names) for t in types}
-    requested = {name.strip() for name in fields.split(",") if name.strip()}
-    known = set().union(*(t.field_names for t in types)) if types else set()
-    # Fields every item always carries may be named too; they are there anyway.
-    unknown = sorted(requested - known - set(PageItemBase.model_fields))
-    if unknown:
-        raise HttpError(
-            400,
-            _("Unknown field(s): %(unknown)s. Fields of the requested types: %(known)s.")
-            % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(known))},
-        )
-    return {t.label: requested & set(t.field_names) for t in types}
-
-
-# --- rendering ------------------------------------------------------------------------------
-
-
-def render_pages(request, pages: list[Page], selection: dict[str, set[str] | None], *, preview=False, fallback_ids=()):
-    context = RenderContext(request=request, preview=preview)
-    plans = []
-    for page in pages:
-        page_type = page_types.for_model(type(page))
-        fields = page_type.fields_for(selection.get(page_type.label))
-        plans.append((page, fields))
-        context.page_keys.add(str(page.translation_key))
-
-    # Bulk loaders first (each once per response), then each field's collect.
-    prefetchers = {}
-    for page, fields in plans:
-        for api_field in fields:
-            if api_field.prefetch is not None:
-                prefetchers.setdefault(api_field.prefetch, []).append(page)
-    for prefetch, prefetch_pages in prefetchers.items():
-        prefetch(list(dict.fromkeys(prefetch_pages)), context)
-    for page, fields in plans:
-        for api_field in fields:
-            if api_field.collect is not None:
-                api_field.collect(page, context)
-    context.load()
-
-    return [_render_page(page, fields, context, page.pk in fallback_ids) for page, fields in plans]
-
-
-def _render_page(page, fields, context: RenderContext, is_fallback: bool) -> dict:
-    home = context.homes.home_of(page.url_path)
-    item = {
-        "id": page.pk,
-        "type": type(page)._meta.label,
-        "locale": context.languages.get(page.locale_id, ""),
-        "is_fallback": is_fallback,
-        "slug": page.slug,
-        "title": page.title,
-        "url": context.homes.path_of(page.url_path),
-        "site": home.hostname if home else None,
-        "translations": context.translations(page.translation_key, page.pk),
-        "first_published_at": page.first_published_at,
-        "last_published_at": page.last_published_at,
-        "seo": {"title": page.seo_title or page.title, "description": page.search_description},
-    }
-    for api_field in fields:
-        item[api_field.name] = api_field.render(page, context)
-    return item
-
-
-# --- queries ----------------------------------------------------------------------------------
-
-
-def visible_pages():
-    """Live pages outside private sections: the only pages the API ever shows outside previews."""
-    depends_on("visibility")
-    queryset = Page.objects.live()
-    # Like PageQuerySet.public(), but from the cached list of restricted paths.
-    for path in HomeDirectory.load().restricted_paths:
-        queryset = queryset.exclude(path__startswith=path)
-    return queryset
-
-
-def _date_expression(types: list[PageTypeAPI], *, joined=True):
-    """Each item's own date: its type's date field, else when it was first published.
-
-    `joined`: over `Page`, through the joined type tables; else over the one
-    type's own table, where a date that is never null is the bare column,
-    which the type's (date, page) index orders.
-    """
-    fields = [t.model._meta.get_field(t.date_field) for t in types if t.date_field]
-    if not joined and fields and not fields[0].null:
-        return F(fields[0].name)
-    parts = [F(f"{field.model._meta.model_name}__{field.name}" if joined else field.name) for field in fields]
-    if not parts:
-        return F("first_published_at")
-    # Days and moments mixed are compared as days: SQLite compares them as
-    # text, where "2024-05-01" sorts before "2024-05-01 00:00:00".
-    days = any(not isinstance(field, DateTimeField) for field in fields)
-    return Coalesce(*parts, F("first_published_at"), output_field=DateField() if days else DateTimeField())
-
-
-def _dated(queryset, query: PageListQuery, date_expression):
-    """`item_date` for the date orderings and the `date_from`/`date_to` filters (not selected)."""
-    if query.date_from or query.date_to or query.order in ("date", "-date"):
-        queryset = queryset.alias(item_date=date_expression)
-        if query.date_from:
-            queryset = queryset.filter(item_date__gte=start_of_day(query.date_from))
-        if query.date_to:
-            queryset = queryset.filter(item_date__lt=start_of_day(query.date_to, next_day=True))
-    return queryset
-
-
-def _filtered(query: PageListQuery, types: list[PageTypeAPI]):
-    """The pages matching every filter but the dates (see `_dated`)."""
-    queryset = visible_pages().filter(content_type__in=[_content_type_id(t) for t in types])
-    homes = HomeDirectory.load()
-
-    if query.site:
-        site_homes = [home for home in homes.homes if home.hostname == query.site]
-        if not site_homes:
-            raise HttpError(400, _("Unknown site “%(site)s”.") % {"site": query.site})
-        site_q = Q()
-        for home in site_homes:
-            site_q |= Q(url_path__startswith=home.url_path)
-        queryset = queryset.filter(site_q)
-
-    for parameter, lookup in (("child_of", "child"), ("descendant_of", "descendant")):
-        page_id = getattr(query, parameter)
-        if page_id is not None:
-            parents = _pages_and_translations(page_id) if query.fallback else Page.objects.filter(pk=page_id)
-            parents = list(parents.only("path", "depth"))
-            if not parents:
-                raise Http404(_("No page %(id)s.") % {"id": page_id})
-            condition = Q()
-            for parent in parents:
-                if lookup == "child":
-                    condition |= Q(path__startswith=parent.path, depth=parent.depth + 1)
-                else:
-                    condition |= Q(path__startswith=parent.path, depth__gt=parent.depth)
-            queryset = queryset.filter(condition)
-
-    # Links as subqueries, not joins: a page linked twice (to a topic and to
-    # its translation) is still one item, with no DISTINCT over whole rows.
-    if query.topic is not None:
-        linked = PageTopic.objects.filter(topic__translation_key__in=_keys_of("taxonomy.Topic", query.topic))
-        queryset = queryset.filter(pk__in=linked.values("page_id"))
-    if query.person is not None:
-        linked = PagePerson.objects.filter(person__translation_key__in=_keys_of("taxonomy.Person", query.person))
-        queryset = queryset.filter(pk__in=linked.values("page_id"))
-    if query.translation_of is not None:
-        source = get_object_or_404(Page, pk=query.translation_of)
-        queryset = queryset.filter(translation_key=source.translation_key).exclude(pk=source.pk)
-    return queryset
-
-
-def start_of_day(day: date, next_day=False):
-    # Dates and datetimes are compared on the same axis: midnight UTC of the day.
-    moment = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-    return moment + timezone.timedelta(days=1) if next_day else moment
-
-
-def _keys_of(model_label: str, object_id: int):
-    from django.apps import apps
-
-    model = apps.get_model(model_label)
-    return model.objects.filter(pk=object_id).values("translation_key")
-
-
-def _pages_and_translations(page_id: int):
-    return Page.objects.filter(translation_key__in=Page.objects.filter(pk=page_id).values("translation_key"))
-
-
-_content_type_ids = {}
-
-
-def _content_type_id(page_type: PageTypeAPI) -> int:
-    from django.contrib.contenttypes.models import ContentType
-
-    if page_type.label not in _content_type_ids:
-        _content_type_ids[page_type.label] = ContentType.objects.get_for_model(page_type.model).pk
-    return _content_type_ids[page_type.label]
-
-
-def _locale_filter(queryset, query: PageListQuery):
-    """Apply `locale` and `fallback`; returns (queryset, whether fallback items are possible)."""
-    if not query.locale:
-        if query.fallback:
-            raise HttpError(400, _("`fallback` needs `locale`."))
-        return queryset
-    locale = resolve_locale(query.locale)
-    if not query.fallback:
-        return queryset.filter(locale_id=locale)
-    fallback = resolve_locale(query.fallback)
-    if fallback == locale:
-        raise HttpError(400, _("`fallback` must differ from `locale`."))
-    translated = visible_pages().filter(locale_id=locale).values("translation_key")
-    return queryset.filter(Q(locale_id=locale) | Q(locale_id=fallback) & ~Q(translation_key__in=translated))
-
-
-ORDERINGS = {
-    "-date": ("-item_date", "-pk"),
-    "date": ("item_date", "pk"),
-    "title": ("title", "pk"),
-    "-title": ("-title", "-pk"),
-    "-first_published_at": ("-first_published_at", "-pk"),
-    "first_published_at": ("first_published_at", "pk"),
-}
-
-
-def _with_related(queryset, page_type: PageTypeAPI):
-    """With the related objects the type's fields read (`select_related()` with none would mean all)."""
-    related = page_type.select_related()
-    return queryset.select_related(*related) if related else queryset
-
-
-def specific_pages(page_ids_by_type: dict[str, list[int]], types_by_label) -> dict[int, Page]:
-    """Load the pages of each type with their type's related objects: one query per type present."""
-    pages = {}
-    for label, ids in page_ids_by_type.items():
-        page_type = types_by_label[label]
-        for page in _with_related(page_type.model.objects.filter(pk__in=ids), page_type):
-            pages[page.pk] = page
-    return pages
-
-
-# --- endpoints ----------------------------------------------------------------------------------
-
-
-def as_json(schema, payload) -> bytes:
-    """`payload` as JSON, validated against its declared schema where settings ask (tests, DEBUG).
-
-    The renderers build exactly the declared shape, in its order and types, so
-    validating changes nothing but took a sixth of an uncached listing: in
-    production the dicts are serialized as they are. The tests validate every
-    response, and check that both ways give the same bytes.
-    """
-    if not (settings.CMS_API_VALIDATE_RESPONSES or settings.DEBUG):
-        return to_json(payload)
-    adapter = schema if isinstance(schema, TypeAdapter) else TypeAdapter(schema)
-    return adapter.dump_json(adapter.validate_python(payload), exclude_unset=True)
 
 
 @router.get("/pages/", response=PageList, exclude_unset=True, summary="List published pages")
@@ -378,11 +47,11 @@ def _list_pages(request, query: PageListQuery):
     types = [page_types.get(label) for label in query.type] if query.type else list(page_types)
     selection = selected_fields(query.fields, types)
 
-    matches = _locale_filter(_filtered(query, types), query)
+    matches = locale_filter(matching_pages(query, types), query)
     if len(types) == 1:
-        pages, count = _page_of_one_type(matches, query, types[0])
+        pages, count = page_of_one_type(matches, query, types[0])
     else:
-        pages, count = _page_of_several_types(matches, query, types)
+        pages, count = page_of_several_types(matches, query, types)
 
     fallback_ids = set()
     if query.locale and query.fallback:
@@ -396,38 +65,6 @@ def _list_pages(request, query: PageListQuery):
     }
 
 
-def _page_of_one_type(matches, query: PageListQuery, page_type: PageTypeAPI) -> tuple[list[Page], int]:
-    """The items, with all their fields, in one query over the type's table; then the count, unless they tell it.
-
-    The page filters go in an EXISTS: SQLite's planner, statistics or not,
-    would otherwise start from an index of the page table (locale, content
-    type) and sort every match, where walking the type's date index backwards
-    stops after `limit` items.
-    """
-    items = page_type.model.objects.filter(Exists(matches.filter(pk=OuterRef("pk"))))
-    items = _dated(items, query, _date_expression([page_type], joined=False)).order_by(*ORDERINGS[query.order])
-    pages = list(_with_related(items, page_type)[query.offset : query.offset + query.limit])
-    if len(pages) < query.limit and (pages or not query.offset):
-        return pages, query.offset + len(pages)
-    # Without date filters every match is an item: count them on the page table alone.
-    return pages, (items if query.date_from or query.date_to else matches).count()
-
-
-def _page_of_several_types(matches, query: PageListQuery, types: list[PageTypeAPI]) -> tuple[list[Page], int]:
-    """The ids with the count (a window over the one sort), then each type's items."""
-    queryset = _dated(matches, query, _date_expression(types)).order_by(*ORDERINGS[query.order])
-    queryset = queryset.annotate(total=Window(Count("pk", output_field=IntegerField())))
-    rows = list(queryset.values_list("pk", "content_type_id", "total")[query.offset : query.offset + query.limit])
-    count = rows[0][2] if rows else (queryset.count() if query.offset else 0)
-
-    label_by_content_type = {_content_type_id(t): t.label for t in types}
-    ids_by_type: dict[str, list[int]] = {}
-    for pk, content_type_id, _total in rows:
-        ids_by_type.setdefault(label_by_content_type[content_type_id], []).append(pk)
-    pages_by_id = specific_pages(ids_by_type, {t.label: t for t in types})
-    return [pages_by_id[pk] for pk, *_ in rows if pk in pages_by_id], count
-
-
 def _detail(request, page: Page, fields: str):
     page_type = page_types.for_model(type(page))
     if page_type is None:
@@ -436,18 +73,10 @@ def _detail(request, page: Page, fields: str):
     return render_pages(request, [page], selection)[0]
 
 
-def _live_specific(page_id: int) -> Page:
-    base = visible_pages().filter(pk=page_id).values_list("content_type_id", flat=True).first()
-    label = {_content_type_id(t): t for t in page_types}.get(base) if base else None
-    if label is None:
-        raise Http404(_("No published page %(id)s.") % {"id": page_id})
-    return get_object_or_404(_with_related(label.model.objects.all(), label), pk=page_id)
-
-
 @router.get("/pages/find/", response=PageItem, exclude_unset=True, summary="Find the page at a front-end path")
 @answered_from_cache
 def find_page(request, query: Query[FindQuery]):
-    return cached_json(request, lambda: as_json(_page_item_adapter, _find_page(request, query)))
+    return cached_json(request, lambda: as_json(page_item_adapter, _find_page(request, query)))
 
 
 def _find_page(request, query: FindQuery):
@@ -459,7 +88,7 @@ def _find_page(request, query: FindQuery):
     page_id = visible_pages().filter(url_path=url_path).values_list("pk", flat=True).first()
     if page_id is None:
         raise Http404(_("Nothing is published at %(path)s.") % {"path": query.path})
-    return _detail(request, _live_specific(page_id), query.fields)
+    return _detail(request, live_specific(page_id), query.fields)
 
 
 @router.get("/pages/{page_id}/", response=PageItem, exclude_unset=True, summary="One published page")
@@ -467,7 +96,7 @@ def _find_page(request, query: FindQuery):
 def get_page(request, page_id: int, query: Query[DetailQuery]):
     def render():
         depends_on(f"page:{page_id}")
-        return as_json(_page_item_adapter, _detail(request, _live_specific(page_id), query.fields))
+        return as_json(page_item_adapter, _detail(request, live_specific(page_id), query.fields))
 
     return cached_json(request, render)
 

@@ -13,8 +13,8 @@ from wagtail_headless_preview.models import PagePreview
 from .api_access import PREVIEW_ACCESS
 from .apikit import StrictRouter
 from .content_types import page_types
+from .page_rendering import PageItem, as_json, page_item_adapter, render_pages, selected_fields
 from .pages import HeadlessPageMixin
-from .pages_api import PageItem, _page_item_adapter, as_json, render_pages, selected_fields
 
 router = StrictRouter(tags=["preview"])
 
@@ -68,7 +68,7 @@ def get_preview(request, query: Query[PreviewQuery]):
     page = load_preview(query.content_type, query.token)
     page_type = page_types.for_model(type(page))
     item = render_pages(request, [page], selected_fields(query.fields, [page_type]), preview=True)[0]
-    response = HttpResponse(as_json(_page_item_adapter, item), content_type="application/json")
+    response = HttpResponse(as_json(page_item_adapter, item), content_type="application/json")
     # A draft must never be stored by a browser, a CDN or our own cache.
     response["Cache-Control"] = "private, no-store"
     return response

@@ -22,14 +22,8 @@ from pydantic import Field, create_model
 from cms.apikit import Problem, ProblemError, StrictRouter, answered_from_cache
 from cms.caching import cached_json, depends_on
 from cms.content_types import page_types
-from cms.pages_api import (
-    MAX_LIMIT,
-    PageItem,
-    as_json,
-    render_pages,
-    selected_fields,
-    specific_pages,
-)
+from cms.page_queries import MAX_LIMIT, specific_pages
+from cms.page_rendering import PageItem, as_json, render_pages, selected_fields
 
 from . import engines, facets, planning, suggest
 from . import query as engine

@@ -7,7 +7,7 @@ from ninja import Schema
 from ninja.errors import HttpError
 from pydantic import Field, field_validator
 
-from cms.pages_api import resolve_locale, start_of_day, visible_pages
+from cms.page_queries import resolve_locale, start_of_day, visible_pages
 from cms.routing import HomeDirectory
 from taxonomy.models import PagePerson, PageTopic, Person, Topic
 

@@ -9,7 +9,7 @@ from wagtail_localize.fields import TranslatableField
 from .api_backend import api_backend_name
 
 # The analyser of each language with its own rules in Elasticsearch/OpenSearch (defined in the backend's
-# INDEX_SETTINGS, cms/settings/base.py); any other language is only folded and lower-cased.
+# INDEX_SETTINGS, cms/settings/parsing.py); any other language is only folded and lower-cased.
 LANGUAGE_ANALYSERS = {"fr": "portal_french", "en": "portal_english"}
 OTHER_LANGUAGES = "other"
 FOLDING_ANALYSER = "portal_folding"

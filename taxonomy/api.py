@@ -9,9 +9,9 @@ from ninja import Query, Schema
 from pydantic import Field
 
 from cms import api_schemas
-from cms.api_render import sql_columns, sql_placeholders, sql_rows, sql_table
 from cms.apikit import StrictRouter, answered_from_cache
 from cms.content_types import APIField
+from cms.sql_lookups import sql_columns, sql_placeholders, sql_rows, sql_table
 
 from .models import PagePerson, PageTopic, Person, RelatedPage, Topic
 
@@ -141,7 +141,7 @@ class TopicList(Schema):
 
 
 def _snippet_list(model, query: SnippetListQuery, render):
-    from cms.pages_api import resolve_locale
+    from cms.page_queries import resolve_locale
 
     queryset = model.objects.select_related("locale").order_by("name", "pk")
     if query.locale:
@@ -180,7 +180,7 @@ def _topic(topic):
 
 def _cached(request, schema, tag, build):
     from cms.caching import cached_json, depends_on
-    from cms.pages_api import as_json
+    from cms.page_rendering import as_json
 
     def render():
         depends_on(tag)

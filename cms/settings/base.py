@@ -8,8 +8,8 @@ variable read here is documented in README.md and `.env.example`.
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
+
+from cms.settings import parsing
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -87,42 +87,18 @@ MIDDLEWARE = [
 ROOT_URLCONF = "cms.urls"
 WSGI_APPLICATION = "cms.wsgi.application"
 
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [PROJECT_DIR / "templates"],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.debug",
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "wagtail.contrib.settings.context_processors.settings",
-            ],
-        },
-    },
-]
+TEMPLATES = parsing.templates(PROJECT_DIR / "templates")
 
 # --- Data -------------------------------------------------------------------
 
 # SQLite file beside manage.py on one machine; PostgreSQL through DATABASE_URL.
+# Connections persist (a new SQLite one parses the whole schema); SQLite runs in WAL mode.
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": parsing.with_connection_options(
+        env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        env.int("DATABASE_CONN_MAX_AGE", default=60),
+    ),
 }
-# Connections persist between requests, on SQLite too: opening one there runs
-# the PRAGMAs below and parses the whole schema, a few ms per request.
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the task worker write while web requests read; the busy timeout
-    # makes concurrent writers wait instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -132,45 +108,20 @@ REDIS_URL = env.str("REDIS_URL", default="")
 DEFAULT_CACHE_DIR = BASE_DIR / "var" / "cache"
 CACHE_DIR = Path(env.str("CACHE_DIR", default=str(DEFAULT_CACHE_DIR)))
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="cms"),
-        }
-    }
+    CACHES = parsing.redis_caches(REDIS_URL, env.str("CACHE_KEY_PREFIX", default="cms"))
     # Sessions survive a Redis flush because the database keeps the record.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    # One machine: a cache on disk that every process of the machine shares (each
-    # web worker, the task worker, cron commands), so that a page published in one
-    # invalidates cached answers in all, and rate-limit and code-attempt counters
-    # count every process's requests. A per-process local-memory cache did neither.
-    # diskcache rather than Django's own file or database caches: its `add` and
-    # `incr` are atomic across processes (one SQLite transaction each; Django's
-    # FileBasedCache and DatabaseCache read, add one and write back, and lost 73 %
-    # and 25 % of concurrent increments in bench/cache_backends.py, letting a
-    # racing client past any limit), and a hit is one indexed read plus, for a
-    # large value, one file read (17 µs, against 91 µs for FileBasedCache, 229 µs
-    # for DatabaseCache and 220 µs for Redis over loopback). Values are pickled:
-    # the directory must be writable by the application's user only. Its SQLite
-    # connections stay open between requests (cms/disk_cache.py): reopening them
-    # after each one was half of a cached answer's CPU time.
-    CACHES = {"default": {"BACKEND": "cms.disk_cache.SharedDiskCache", "LOCATION": str(CACHE_DIR)}}
+    # One machine: a cache on disk that all its processes share (why diskcache: parsing.disk_caches).
+    CACHES = parsing.disk_caches(CACHE_DIR)
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Background tasks -------------------------------------------------------
 
 # Wagtail 8 already queues its own work (reference index, image renditions)
 # through django_tasks; the videos app adds posters and proxies.
-_TASK_BACKENDS = {
-    "database": "django_tasks_db.DatabaseBackend",
-    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-}
-TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
-if TASKS_BACKEND not in _TASK_BACKENDS:
-    raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r}: choose one of {', '.join(_TASK_BACKENDS)}.")
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")  # "database" or "immediate"
+TASKS = parsing.tasks_setting(TASKS_BACKEND)
 
 # --- Files ------------------------------------------------------------------
 
@@ -229,8 +180,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # add its code here (CONTENT_LANGUAGES=en,fr,de) and run `manage.py sync_locales`.
 LANGUAGE_CODE = "en"
 CONTENT_LANGUAGES = env.list("CONTENT_LANGUAGES", default=["en", "fr"])
-_LANGUAGE_NAMES = {"en": _("English"), "fr": _("French"), "de": _("German"), "es": _("Spanish")}
-LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = [(code, _LANGUAGE_NAMES.get(code, code)) for code in CONTENT_LANGUAGES]
+LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = parsing.named_languages(CONTENT_LANGUAGES)
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("en", "English"), ("fr", "Français")]
 WAGTAIL_I18N_ENABLED = True
 USE_I18N = True
@@ -246,59 +196,14 @@ WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://localho
 # when WAGTAILSEARCH_URL is set (WAGTAILSEARCH_ENGINE: the modelsearch backend module, e.g.
 # modelsearch.backends.opensearch2). "portal" keeps /api/v1/search/'s per-language index up to date.
 WAGTAILSEARCH_URL = env.str("WAGTAILSEARCH_URL", default="")
-# Elasticsearch/OpenSearch analysers of /api/v1/search/'s per-language fields (search.models): each
-# language's elisions or possessives, case, stop words, then accents folded before the stemmer, so that
-# `capacites` and `capacités` stem alike (PostgreSQL's portal_<language> configurations do the same).
-WAGTAILSEARCH_PORTAL_ANALYSIS = {
-    "filter": {
-        "portal_french_elision": {
-            "type": "elision",
-            "articles_case": True,
-            "articles": ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu", "presqu"],
-        },
-        "portal_french_stop": {"type": "stop", "stopwords": "_french_"},
-        "portal_french_stemmer": {"type": "stemmer", "language": "light_french"},
-        "portal_english_possessive": {"type": "stemmer", "language": "possessive_english"},
-        "portal_english_stop": {"type": "stop", "stopwords": "_english_"},
-        "portal_english_stemmer": {"type": "stemmer", "language": "english"},
-    },
-    "analyzer": {
-        "portal_french": {
-            "tokenizer": "standard",
-            "filter": [
-                "portal_french_elision",
-                "lowercase",
-                "portal_french_stop",
-                "asciifolding",
-                "portal_french_stemmer",
-            ],
-        },
-        "portal_english": {
-            "tokenizer": "standard",
-            "filter": [
-                "portal_english_possessive",
-                "lowercase",
-                "portal_english_stop",
-                "asciifolding",
-                "portal_english_stemmer",
-            ],
-        },
-        "portal_folding": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
-    },
-}
-WAGTAILSEARCH_BACKENDS = {
-    "default": (
-        {
-            "BACKEND": env.str("WAGTAILSEARCH_ENGINE", default="modelsearch.backends.elasticsearch8"),
-            "URLS": [WAGTAILSEARCH_URL],
-            "INDEX_PREFIX": env.str("WAGTAILSEARCH_INDEX_PREFIX", default="cms_"),
-            "INDEX_SETTINGS": {"settings": {"analysis": WAGTAILSEARCH_PORTAL_ANALYSIS}},
-        }
-        if WAGTAILSEARCH_URL
-        else {"BACKEND": "wagtail.search.backends.database"}
-    ),
-    "portal": {"BACKEND": "search.backend"},
-}
+# The search server's analysers of /api/v1/search/'s per-language fields (search.models).
+WAGTAILSEARCH_PORTAL_ANALYSIS = parsing.PORTAL_SEARCH_ANALYSIS
+WAGTAILSEARCH_BACKENDS = parsing.search_backends(
+    WAGTAILSEARCH_URL,
+    engine=env.str("WAGTAILSEARCH_ENGINE", default="modelsearch.backends.elasticsearch8"),
+    index_prefix=env.str("WAGTAILSEARCH_INDEX_PREFIX", default="cms_"),
+    analysis=WAGTAILSEARCH_PORTAL_ANALYSIS,
+)
 # What answers /api/v1/search/: "portal", its own per-language index in the database, or the name of a
 # WAGTAILSEARCH_BACKENDS entry ("default": Elasticsearch/OpenSearch when WAGTAILSEARCH_URL is set).
 SEARCH_API_BACKEND = env.str("SEARCH_API_BACKEND", default="portal")
@@ -310,19 +215,9 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "vt
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 30 * 1024 * 1024
 
-# Machine translation for translators: DeepL when a key is configured,
-# wagtail-localize's dummy translator (reverses words) otherwise, so the
-# button and its workflow are always there to try.
+# Machine translation for translators: DeepL when a key is configured, else a dummy translator.
 DEEPL_AUTH_KEY = env.str("DEEPL_AUTH_KEY", default="")
-if DEEPL_AUTH_KEY:
-    WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {
-        "CLASS": "wagtail_localize.machine_translators.deepl.DeepLTranslator",
-        "OPTIONS": {"AUTH_KEY": DEEPL_AUTH_KEY},
-    }
-else:
-    WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {
-        "CLASS": "wagtail_localize.machine_translators.dummy.DummyTranslator",
-    }
+WAGTAILLOCALIZE_MACHINE_TRANSLATOR = parsing.machine_translator(DEEPL_AUTH_KEY)
 
 # --- Videos -----------------------------------------------------------------
 
@@ -347,19 +242,18 @@ VIDEOS_CLIP_STALL_SECONDS = env.int("DOWNLOAD_CLIP_STALL_SECONDS", default=120)
 VIDEOS_CLIP_MAX_ATTEMPTS = env.int("DOWNLOAD_CLIP_MAX_ATTEMPTS", default=2)
 # Clips one person may wait for at once (queued or being cut); 0 for no limit.
 VIDEOS_CLIP_JOBS_PER_USER = env.int("DOWNLOAD_CLIP_JOBS_PER_USER", default=3)
-for _variable, _value in {
-    "DOWNLOAD_LINK_TTL": VIDEOS_DOWNLOAD_LINK_TTL,
-    "DOWNLOAD_CLIP_TTL": VIDEOS_CLIP_TTL,
-    "DOWNLOAD_CLIP_MAX_SECONDS": VIDEOS_CLIP_MAX_SECONDS,
-    "DOWNLOAD_DAILY_COUNT": VIDEOS_DAILY_DOWNLOADS,
-    "DOWNLOAD_DAILY_BYTES": VIDEOS_DAILY_DOWNLOAD_BYTES,
-    "DOWNLOAD_CLIP_STALL_SECONDS": VIDEOS_CLIP_STALL_SECONDS,
-    "DOWNLOAD_CLIP_MAX_ATTEMPTS": VIDEOS_CLIP_MAX_ATTEMPTS,
-    "DOWNLOAD_CLIP_JOBS_PER_USER": VIDEOS_CLIP_JOBS_PER_USER,
-}.items():
-    # A negative limit would refuse every download (or grant none a moment): say so at start-up.
-    if _value < 0:
-        raise ImproperlyConfigured(f"{_variable}={_value}: expected 0 or more.")
+parsing.require_non_negative(
+    {
+        "DOWNLOAD_LINK_TTL": VIDEOS_DOWNLOAD_LINK_TTL,
+        "DOWNLOAD_CLIP_TTL": VIDEOS_CLIP_TTL,
+        "DOWNLOAD_CLIP_MAX_SECONDS": VIDEOS_CLIP_MAX_SECONDS,
+        "DOWNLOAD_DAILY_COUNT": VIDEOS_DAILY_DOWNLOADS,
+        "DOWNLOAD_DAILY_BYTES": VIDEOS_DAILY_DOWNLOAD_BYTES,
+        "DOWNLOAD_CLIP_STALL_SECONDS": VIDEOS_CLIP_STALL_SECONDS,
+        "DOWNLOAD_CLIP_MAX_ATTEMPTS": VIDEOS_CLIP_MAX_ATTEMPTS,
+        "DOWNLOAD_CLIP_JOBS_PER_USER": VIDEOS_CLIP_JOBS_PER_USER,
+    }
+)
 
 # --- Logging ----------------------------------------------------------------
 
@@ -378,20 +272,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-# The portal's mandated policy: 12+ characters, no whitespace, upper- and
-# lower-case letters, digits and symbols (see docs/security.md for why this
-# deviates from NIST SP 800-63B / ASVS), plus Django's own checks.
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
-    {"NAME": "accounts.password_validation.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
-    {"NAME": "accounts.password_validation.NoWhitespaceValidator"},
-    {"NAME": "accounts.password_validation.CharacterClassesValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-        "OPTIONS": {"user_attributes": ("email", "first_name", "last_name", "organisation")},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
+# The portal's password policy (docs/security.md), plus Django's own checks.
+AUTH_PASSWORD_VALIDATORS = parsing.PASSWORD_VALIDATORS
 
 HEADLESS_ONLY = True
 HEADLESS_CLIENTS = ("browser", "app")
@@ -415,17 +297,7 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_MAX_ATTEMPTS = 5
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # "return to the page you were on and log in"
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed" mails
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{WAGTAIL_SITE_NAME}] "
-ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "reset_password": "20/m/ip,4/30m/key",
-    "reset_password_from_key": "20/m/ip",
-    "change_password": "5/m/user",
-    "confirm_email": "1/10s/key",
-    "manage_email": "10/m/user",
-    "reauthenticate": "10/m/user",
-}
+ACCOUNT_RATE_LIMITS = parsing.ACCOUNT_ACTION_RATES
 # Wrong or repeated code submissions, counted atomically in the cache on top
 # of allauth's per-session counter (accounts/throttle.py).
 ACCOUNTS_CODE_SUBMISSIONS_PER_ADDRESS = 10  # per address and 30-minute window, across sessions
@@ -437,13 +309,7 @@ ACCOUNTS_TERMS_VERSION = env.str("ACCOUNTS_TERMS_VERSION", default="2025-01")
 # Links in account e-mails go to the front end the request came from when it
 # is registered (cms.FrontEnd); otherwise to this one.
 ACCOUNTS_FRONTEND_URL = env.str("ACCOUNTS_FRONTEND_URL", default="http://localhost:3000").rstrip("/")
-HEADLESS_FRONTEND_URLS = {
-    "account_signup": f"{ACCOUNTS_FRONTEND_URL}/account/signup",
-    "account_reset_password": f"{ACCOUNTS_FRONTEND_URL}/account/password/reset",
-    "account_confirm_email": f"{ACCOUNTS_FRONTEND_URL}/account/verify-email/{{key}}",
-    "account_reset_password_from_key": f"{ACCOUNTS_FRONTEND_URL}/account/password/reset/key/{{key}}",
-    "socialaccount_login_error": f"{ACCOUNTS_FRONTEND_URL}/account/provider/callback",
-}
+HEADLESS_FRONTEND_URLS = parsing.headless_frontend_urls(ACCOUNTS_FRONTEND_URL)
 # X-Forwarded-For is ignored unless this many proxies in front of the
 # application append to it; or name the one header a trusted proxy sets.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -512,12 +378,7 @@ CORS_EXPOSE_HEADERS = [
 # Requests per client IP (IPv6: per /64) without an API key: N/s, N/min,
 # N/hour or N/day. Each key carries its own rate, set in the admin.
 API_ANONYMOUS_RATE_LIMIT = env.str("API_ANONYMOUS_RATE_LIMIT", default="120/min")
-_count, _slash, _period = API_ANONYMOUS_RATE_LIMIT.partition("/")
-if not (_count.isdigit() and _period.lstrip("0123456789") in {"s", "sec", "m", "min", "h", "hour", "d", "day"}):
-    raise ImproperlyConfigured(
-        f"API_ANONYMOUS_RATE_LIMIT={API_ANONYMOUS_RATE_LIMIT!r}: expected a number of requests per period, "
-        "e.g. 120/min, 10/s, 5000/hour or 20000/day."
-    )
+parsing.check_rate("API_ANONYMOUS_RATE_LIMIT", API_ANONYMOUS_RATE_LIMIT)
 # The client IP is found as allauth finds it (TRUSTED_PROXY_COUNT,
 # TRUSTED_CLIENT_IP_HEADER): one answer for rate limits across the site.
 API_TRUSTED_PROXY_COUNT = ALLAUTH_TRUSTED_PROXY_COUNT
@@ -529,10 +390,4 @@ API_TRUSTED_CLIENT_IP_HEADER = ALLAUTH_TRUSTED_CLIENT_IP_HEADER
 # (e.g. /protected-media/): once a download link is checked, nginx sends the
 # file itself (X-Accel-Redirect). Unset: the app streams it (downloads/streaming.py).
 CMS_DOWNLOAD_ACCEL_REDIRECT = env.str("DOWNLOAD_ACCEL_REDIRECT", default="")
-if CMS_DOWNLOAD_ACCEL_REDIRECT and not (
-    CMS_DOWNLOAD_ACCEL_REDIRECT.startswith("/") and CMS_DOWNLOAD_ACCEL_REDIRECT.endswith("/")
-):
-    raise ImproperlyConfigured(
-        f"DOWNLOAD_ACCEL_REDIRECT={CMS_DOWNLOAD_ACCEL_REDIRECT!r}: expected the path of an nginx location, "
-        "starting and ending with a slash, e.g. /protected-media/."
-    )
+parsing.check_accel_redirect(CMS_DOWNLOAD_ACCEL_REDIRECT)

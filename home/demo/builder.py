@@ -6,20 +6,13 @@ it, so loading twice changes nothing. The caller runs `build()` inside one
 transaction and deletes the files listed in `files` if it fails.
 """
 
-import contextlib
-import html
-import logging
 import tempfile
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ImproperlyConfigured
-from django.core.files import File
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
@@ -28,11 +21,11 @@ from interviews.models import InterviewIndexPage, InterviewPage
 from news.models import NewsArticlePage, NewsIndexPage
 from taxonomy.models import PagePerson, PageTopic, Person, Topic
 from videos import media
-from videos.files import sha256_of
 from videos.models import Video, VideoIndexPage, VideoPage, VideoShot
 
-from . import seeds
+from . import seeds, video_seeds
 from .images import create_title_card_image
+from .loading import StoredFiles, block, demo_locales, pairs_to_texts, paragraph_html, publish, store_video
 from .localize import translate
 
 # What Wagtail's first migration creates; removed only while nobody has touched it.
@@ -53,55 +46,6 @@ class Sections:
 class SiteTree:
     en: Sections
     fr: Sections
-
-
-class StoredFiles:
-    """Files written to storage during a load: the database rolls back, these must be deleted by hand."""
-
-    def __init__(self):
-        self._files = []
-
-    def add(self, field_file) -> None:
-        self._files.append((field_file.storage, field_file.name))
-
-    def delete_all(self) -> None:
-        for storage, name in reversed(self._files):
-            # Best effort: the error that made the load fail is the one to report.
-            with contextlib.suppress(OSError):
-                storage.delete(name)
-        self._files.clear()
-
-
-def paragraph_html(*paragraphs: str) -> str:
-    # quote=False: apostrophes and « » are text, and must stay as they are in the seed.
-    return "".join(f"<p>{html.escape(paragraph, quote=False)}</p>" for paragraph in paragraphs)
-
-
-def block(block_type: str, value, block_id: str | None = None) -> dict:
-    """A StreamField block in its stored form, with the stable id wagtail-localize keys segments on."""
-    return {"type": block_type, "value": value, "id": block_id or str(uuid.uuid4())}
-
-
-def pairs_to_texts(*pairs: tuple[str, str]) -> dict[str, str]:
-    """{source: translation} from (source, translation) pairs."""
-    return dict(pairs)
-
-
-def demo_locales() -> tuple[Locale, Locale]:
-    """(English, French): the demo is written for these two languages."""
-    locales = {locale.language_code: locale for locale in Locale.objects.filter(language_code__in=["en", "fr"])}
-    missing = {"en", "fr"} - set(locales)
-    if missing:
-        raise ImproperlyConfigured(
-            f"The demo content needs the locale(s) {', '.join(sorted(missing))}: add them to CONTENT_LANGUAGES "
-            f"(now {', '.join(code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES)}) and run migrate."
-        )
-    return locales["en"], locales["fr"]
-
-
-def publish(page):
-    page.save_revision().publish()
-    return page
 
 
 class DemoBuilder:
@@ -330,8 +274,8 @@ class DemoBuilder:
 
     def video_assets(self) -> dict[str, Video]:
         """The masters, generated once: ffmpeg runs only for those not stored yet."""
-        videos = {seed.key: Video.objects.filter(title=seed.title[0]).first() for seed in seeds.VIDEOS}
-        missing = [seed for seed in seeds.VIDEOS if videos[seed.key] is None]
+        videos = {seed.key: Video.objects.filter(title=seed.title[0]).first() for seed in video_seeds.VIDEOS}
+        missing = [seed for seed in video_seeds.VIDEOS if videos[seed.key] is None]
         if missing:
             with tempfile.TemporaryDirectory(prefix="demo-videos-") as folder:
                 # ffmpeg runs in subprocesses: threads are enough to encode them side by side.
@@ -344,7 +288,7 @@ class DemoBuilder:
                     )
                 for seed, path in zip(missing, paths, strict=True):
                     videos[seed.key] = store_video(seed.title[0], path, self.files)
-        for seed in seeds.VIDEOS:
+        for seed in video_seeds.VIDEOS:
             video = videos[seed.key]
             self.note(
                 "videos",
@@ -359,7 +303,7 @@ class DemoBuilder:
         english_people = {key: person.get_translation(self.en) for key, person in people.items()}
         english_topics = {key: topic.get_translation(self.en) for key, topic in topics.items()}
         pages = {}
-        for seed in seeds.VIDEOS:
+        for seed in video_seeds.VIDEOS:
             page = VideoPage.objects.child_of(tree.en.videos).filter(slug=seed.slug[0]).first()
             created = page is None
             if created:
@@ -425,27 +369,3 @@ def interview_body(turns, speakers: dict[str, Person]) -> list[dict]:
             answer = {"speaker": speakers[turn.speaker].pk, "text": paragraph_html(*turn.paragraphs)}
             body.append(block("answer", answer))
     return body
-
-
-def store_video(title: str, path: Path, files: StoredFiles) -> Video:
-    """A Video from a master on disk, probed as an upload is."""
-    video = Video(title=title)
-    video.apply_probe(media.probe(path), size=path.stat().st_size, sha256=sha256_of(path))
-    with path.open("rb") as handle:
-        video.file.save(path.name, File(handle), save=False)
-    files.add(video.file)
-    video.save()
-    return video
-
-
-@contextlib.contextmanager
-def quiet_wagtail_logs(verbosity: int):
-    """Wagtail logs every page created, edited and published at INFO: thousands of lines in a load."""
-    logger = logging.getLogger("wagtail")
-    previous = logger.level
-    if verbosity < 2:
-        logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(previous)

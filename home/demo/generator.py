@@ -42,9 +42,10 @@ from taxonomy.models import PagePerson, PageTopic, Person, Topic
 from videos import media
 from videos.models import Video, VideoPage, VideoShot
 
-from . import synthetic
-from .builder import DemoBuilder, StoredFiles, block, demo_locales, paragraph_html, store_video
+from . import synthetic, vocabulary
+from .builder import DemoBuilder
 from .images import create_title_card_image
+from .loading import StoredFiles, block, demo_locales, paragraph_html, store_video
 
 # Short masters that every synthetic video page shares: generated once, reused on later runs.
 VIDEO_POOL = (
@@ -170,12 +171,12 @@ class ContentGenerator:
             self.tree = builder.site_tree()
             if builder.created:
                 self.log(f"  built the bilingual site tree ({builder.created} pages and translations)")
-            self.people = {spec.name: self._person(spec) for spec in synthetic.PEOPLE}
-            self.topics = {theme.topic: self._topic(*theme.topic) for theme in synthetic.THEMES}
+            self.people = {spec.name: self._person(spec) for spec in vocabulary.PEOPLE}
+            self.topics = {theme.topic: self._topic(*theme.topic) for theme in vocabulary.THEMES}
             self.videos = self._video_pool() if videos else []
             self.images = self._image_pool() if images else []
 
-    def _person(self, spec: synthetic.PersonSpec) -> Person:
+    def _person(self, spec: vocabulary.PersonSpec) -> Person:
         person = Person.objects.filter(locale=self.en, name=spec.name).first()
         if person is None:
             person = Person.objects.create(locale=self.en, name=spec.name, role=spec.role[0])

@@ -526,16 +526,16 @@ def test_the_key_list_sits_in_the_settings_menu(admin_client, front_end):
 def test_the_sliding_window_counter_lets_requests_back_as_the_window_slides(db, monkeypatch):
     from types import SimpleNamespace
 
-    from cms import api_access
+    from cms import rate_limits
 
-    class FivePerMinute(api_access.ClientRateThrottle):
+    class FivePerMinute(rate_limits.ClientRateThrottle):
         scope = "test-sliding"
 
         def limit_for(self, request):
             return "5/min", "someone"
 
     clock = SimpleNamespace(now=6_000_000.0)  # the start of a one-minute window
-    monkeypatch.setattr(api_access.time, "time", lambda: clock.now)
+    monkeypatch.setattr(rate_limits.time, "time", lambda: clock.now)
     throttle = FivePerMinute()
 
     def ask():

@@ -203,7 +203,7 @@ def test_responses_are_the_same_bytes_validated_or_not(client, many_articles, se
     ("validate", "debug", "validated"), [(True, False, True), (False, True, True), (False, False, False)]
 )
 def test_responses_are_validated_in_tests_and_debug_only(settings, validate, debug, validated):
-    from cms.pages_api import PageList, as_json
+    from cms.page_rendering import PageList, as_json
 
     settings.CMS_API_VALIDATE_RESPONSES, settings.DEBUG = validate, debug
     wrong = {"count": "many", "limit": 20, "offset": 0, "items": []}
@@ -247,7 +247,7 @@ def test_a_missing_rendition_is_made_once_then_found(client, many_articles):
 def test_urls_of_local_files_are_remembered_and_other_storages_asked_each_time(tmp_path):
     from django.core.files.storage import FileSystemStorage, Storage
 
-    from cms.api_render import _file_urls
+    from cms.api_images import _file_urls
 
     local = FileSystemStorage(location=tmp_path, base_url="/media/")
     with mock.patch.object(FileSystemStorage, "url", autospec=True, side_effect=lambda self, name: f"/m/{name}") as url:

@@ -25,7 +25,8 @@ from wagtail_localize.models import StringTranslation, Translation, TranslationS
 
 from downloads.models import DownloadJob
 from home.demo import builder as demo_builder
-from home.demo import seeds
+from home.demo import loading as demo_loading
+from home.demo import seeds, video_seeds
 from home.demo.localize import MissingTranslationText, translate
 from home.demo.transcripts import TranscriptError, parse_interview, split_paragraphs
 from home.models import HomePage
@@ -361,7 +362,7 @@ def test_every_video_page_has_a_valid_shot_list_translated_into_french(demo, loc
         assert french.video_id == english.video_id and french.poster_override_id == english.poster_override_id
         assert english.transcript and english.credits and english.usage_restrictions and english.topic_links.exists()
         assert TranslationSource.objects.get_for_instance(english).locale == locales.en
-    speakers = [shot.speaker for shot in VideoPage.objects.get(slug=seeds.VIDEOS[0].slug[0]).shots.all()]
+    speakers = [shot.speaker for shot in VideoPage.objects.get(slug=video_seeds.VIDEOS[0].slug[0]).shots.all()]
     assert [speaker.name for speaker in speakers if speaker] == ["Anders Fogh Rasmussen"]
 
 
@@ -378,7 +379,7 @@ def test_a_failed_load_rolls_back_and_removes_the_files_it_wrote(locales, tmp_pa
         )
         self.files.add(image.file)
         path = media.generate_test_video(tmp_path / "tiny.mp4", duration=1, width=64, height=48)
-        video = demo_builder.store_video("Temporary video", path, self.files)
+        video = demo_loading.store_video("Temporary video", path, self.files)
         written.update(image=(image.file.storage, image.file.name), video=(video.file.storage, video.file.name))
         raise RuntimeError("ffmpeg died half-way")
 

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from cms.caching import invalidate_everything
-from home.demo.builder import StoredFiles, quiet_wagtail_logs
 from home.demo.generator import IMAGE_POOL_SIZE, ContentGenerator
+from home.demo.loading import StoredFiles, quiet_wagtail_logs
 
 
 class Command(BaseCommand):

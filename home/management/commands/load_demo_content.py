@@ -3,7 +3,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from home.demo.builder import DemoBuilder, StoredFiles, quiet_wagtail_logs
+from home.demo.builder import DemoBuilder
+from home.demo.loading import StoredFiles, quiet_wagtail_logs
 
 
 class Command(BaseCommand):
