@@ -17,8 +17,8 @@ from ninja import Schema, Status
 from pydantic import ConfigDict, Field, model_validator
 
 from accounts.api import member_auth
-from cms.api_access import client_ip
 from cms.apikit import Problem, StrictRouter, problem
+from cms.rate_limits import client_ip
 from videos.timecode import format_timecode
 
 from . import grants, tasks
