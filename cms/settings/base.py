@@ -536,3 +536,10 @@ if CMS_DOWNLOAD_ACCEL_REDIRECT and not (
         f"DOWNLOAD_ACCEL_REDIRECT={CMS_DOWNLOAD_ACCEL_REDIRECT!r}: expected the path of an nginx location, "
         "starting and ending with a slash, e.g. /protected-media/."
     )
+
+# --- Accounts: one code mail per address at a time (accounts/limits.py) -------
+# The portal keeps this cooldown itself instead of allauth's "confirm_email"
+# rate, which answers 429 to a sign-up only when the address just had a code
+# mail, and so tells that someone just signed up with it (docs/security.md).
+ACCOUNT_RATE_LIMITS["confirm_email"] = None
+ACCOUNTS_CODE_MAIL_COOLDOWN = 10  # seconds between two code mails to one address
