@@ -11,6 +11,7 @@ address (never on whether it has an account), so it is the same for a known
 and an unknown address.
 """
 
+import json
 import math
 import time
 from http import HTTPStatus
@@ -161,3 +162,19 @@ def rate_retry_after(request, action: str, *, key: str | None = None, user=None)
 def login_retry_after(request, email: str) -> int:
     key = get_account_adapter()._get_login_attempts_cache_key(request, email=email)
     return rate_retry_after(request, "login_failed", key=key) or 1
+
+
+def rate_limited(request, action: str) -> APIResponse:
+    """allauth's bare 429 for one of its rate limits, with a message and Retry-After."""
+    key = None
+    if action == "reset_password":  # counted per address too: the one in the body
+        try:
+            key = str(json.loads(request.body or b"{}").get("email", "")).lower()
+        except (ValueError, AttributeError):
+            key = None
+    return too_many(
+        request,
+        "too_many_requests",
+        _("Too many requests. Try again later."),
+        rate_retry_after(request, action, key=key) or 1,
+    )

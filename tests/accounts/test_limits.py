@@ -314,3 +314,34 @@ def test_the_per_ip_login_limit_speaks_too(clock):
 
     assert statuses == [400] * 10 + [429]
     assert locked.status_code == 429 and assert_retry_after(locked) == 60
+
+
+# --- allauth's own rate limits ------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "message"), [("en", "Too many requests"), ("fr", "Trop de requêtes")])
+def test_allauths_rate_limits_say_what_and_when(clock, settings, language, message):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/m/ip"}
+    client = client_from("198.51.100.6", language=language)
+    client.signup("one@example.org")
+    clock.advance(20)
+    client.signup("two@example.org")
+
+    limited = client.signup("three@example.org")
+
+    assert limited.status_code == 429 and error_codes(limited) == ["too_many_requests"]
+    assert limited.json()["errors"][0]["message"].startswith(message)
+    assert assert_retry_after(limited) == 40  # when the first sign-up leaves the minute
+
+
+@pytest.mark.django_db
+def test_the_reset_request_limit_answers_the_same_for_a_known_and_an_unknown_address(known):
+    with_account, without = client_from("198.51.100.7"), client_from("198.51.100.8")
+
+    for attempt in range(5):
+        left, right = with_account.request_reset(known), without.request_reset(UNKNOWN)
+        assert answer(left) == answer(right), attempt
+
+    assert left.status_code == 429 and error_codes(left) == ["too_many_requests"]
+    assert assert_retry_after(left) == 30 * 60
