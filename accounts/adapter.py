@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from . import mail
+from . import limits, mail
 from .return_urls import SESSION_KEY as RETURN_URL_SESSION_KEY
 from .return_urls import absolute_return_url, request_front_end_origin
 
@@ -35,6 +35,19 @@ def language_for_recipient(email: str) -> str:
         return user.language
     language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     return language if language in codes else settings.LANGUAGE_CODE
+
+
+#: The mails a verification process sends (a code, or "you already have an account"
+#: in its place): at most one per address every ACCOUNTS_CODE_MAIL_COOLDOWN seconds.
+CODE_MAILS = {
+    "account/email/email_confirmation_signup",
+    "account/email/email_confirmation",
+    "account/email/account_already_exists",
+}
+#: Set on the request by a view that already counted the code mail it is about to send.
+CODE_MAIL_COUNTED = "_accounts_code_mail_counted"
+#: Set on the request when a code mail was withheld: the seconds until one may go.
+CODE_MAIL_WITHHELD = "_accounts_code_mail_withheld"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -70,8 +83,22 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def send_mail(self, template_prefix: str, email: str, context_data: dict) -> None:
-        """Render in the recipient's language, with the code's lifetime and the return link, then queue it."""
+        """Render in the recipient's language, with the code's lifetime and the return link, then queue it.
+
+        A code mail within the cooldown of the previous one to the address is
+        withheld, not refused: allauth's own cooldown (ACCOUNT_RATE_LIMITS
+        "confirm_email", off here) answers 429 at sign-up only when a code
+        mail went to the address moments ago, which tells that someone just
+        signed up with it. The views that must say so (log-in, resend) read
+        CODE_MAIL_WITHHELD or count the mail themselves.
+        """
         request = context.request
+        if template_prefix in CODE_MAILS and not getattr(request, CODE_MAIL_COUNTED, False):
+            wait = limits.take_code_mail_turn(email)
+            if wait:
+                if request is not None:
+                    setattr(request, CODE_MAIL_WITHHELD, wait)
+                return
         return_url = ""
         if request is not None and hasattr(request, "session"):
             return_url = absolute_return_url(request, request.session.get(RETURN_URL_SESSION_KEY, ""))

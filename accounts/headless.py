@@ -29,14 +29,13 @@ from allauth.headless.account import inputs, views
 from allauth.headless.base.response import AuthenticationResponse, ConflictResponse
 from allauth.headless.internal.restkit.inputs import CharField
 from allauth.headless.internal.restkit.response import APIResponse, ErrorResponse
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from . import throttle
-from .adapter import DuplicateSignup
+from . import limits, throttle
+from .adapter import CODE_MAIL_COUNTED, CODE_MAIL_WITHHELD, DuplicateSignup
 from .forms import ReturnUrlField
 from .return_urls import SESSION_KEY as RETURN_URL_SESSION_KEY
 
@@ -80,27 +79,6 @@ class RequestPasswordResetInput(inputs.RequestPasswordResetInput):
     return_url = ReturnUrlField()
 
 
-# --- Responses -------------------------------------------------------------
-
-
-def error_response(request, status: int, code: str, message: str, param: str | None = None) -> APIResponse:
-    """An error in allauth's own format (`{"status": ..., "errors": [{"message", "code", "param"}]}`)."""
-    error = {"message": str(message), "code": code}
-    if param:
-        error["param"] = param
-    return APIResponse(request, errors=[error], status=status)
-
-
-def too_many_attempts(request) -> APIResponse:
-    return error_response(
-        request,
-        HTTPStatus.TOO_MANY_REQUESTS,
-        "too_many_attempts",
-        _("Too many attempts with this code. Ask for a new code and try again later."),
-        param="key",
-    )
-
-
 # --- Code submissions ------------------------------------------------------
 
 
@@ -112,15 +90,24 @@ class CodeSubmissionGuard:
       sent): at most the process's max_attempts submissions, whatever the
       number of codes resent since;
     - per address: at most ACCOUNTS_CODE_SUBMISSIONS_PER_ADDRESS submissions
-      in a 30-minute window, across sessions and processes.
+      in a 30-minute window, across sessions and processes. The right code
+      gives its submission back: the owner's own verification must not leave
+      a trace an attacker could read off the address's remaining budget.
     Over either, the process is ended (like allauth does after its last
-    attempt) and the code is not compared.
+    attempt) and the code is not compared. Once a process has ended this way,
+    every later submission in the session, the right code included, gets the
+    same 429 (accounts/limits.py) until the session starts a new process;
+    allauth would answer a bare 409, as if there were nothing to verify.
     """
 
     purpose = ""
+    process_class = None
 
     def code_is_proven(self) -> bool:
         return False
+
+    def current_process(self):
+        return self.process_class.resume(self.request)
 
     def refuse_submission(self):
         process = self.process
@@ -128,17 +115,45 @@ class CodeSubmissionGuard:
             return None
         state = process.state
         window = process.timeout
-        session_key = self.request.session.session_key or ""
-        per_process = f"accounts:code:{self.purpose}:{throttle.opaque(session_key, repr(state.get('at')))}"
+        email = state.get("email", "")
+        per_process = self.per_process_key(process)
         if throttle.hit(per_process, window) > process.max_attempts:
-            process.abort()
-            return too_many_attempts(self.request)
-        per_address = f"accounts:code-address:{self.purpose}:{throttle.opaque(state.get('email', '').lower())}"
-        limit = getattr(settings, "ACCOUNTS_CODE_SUBMISSIONS_PER_ADDRESS", 10)
-        if throttle.hit(per_address, window) > limit:
-            process.abort()
-            return too_many_attempts(self.request)
+            return self.end_process(process)
+        per_address = limits.per_address_key(self.purpose, email)
+        if throttle.hit(per_address, window) > limits.code_submissions_per_address():
+            return self.end_process(process)
+        # Kept now: a log-in on verification gives the session a new key.
+        self.counted_for_address = (per_address, per_process)
         return None
+
+    def per_process_key(self, process) -> str:
+        session_key = self.request.session.session_key or ""
+        return f"accounts:code:{self.purpose}:{throttle.opaque(session_key, repr(process.state.get('at')))}"
+
+    def end_process(self, process):
+        limits.lock_out(self.request, self.purpose, process)
+        process.abort()
+        return limits.too_many_attempts(self.request, self.purpose, process.state.get("email"))
+
+    def handle(self, request, *args, **kwargs):
+        self.counted_for_address = None
+        before = self.current_process()
+        if before is None:
+            used_up = limits.lockout(request, self.purpose)
+            if used_up is not None:
+                return limits.too_many_attempts(request, self.purpose, used_up["email"])
+        else:
+            limits.lift_lockout(request, self.purpose)  # a new process: the session starts again
+        response = super().handle(request, *args, **kwargs)
+        if before is not None and response.status_code == HTTPStatus.BAD_REQUEST and self.current_process() is None:
+            # allauth ended the process on its own last attempt (a wrong code).
+            limits.lock_out(request, self.purpose, before)
+        elif self.counted_for_address and response.status_code in (HTTPStatus.OK, HTTPStatus.UNAUTHORIZED):
+            # The right code: this process's submissions were the owner's,
+            # typos included; give them back to the address.
+            per_address, per_process = self.counted_for_address
+            throttle.undo(per_address, throttle.current(per_process) or 1)
+        return response
 
     def handle_input(self, data):
         return self.refuse_submission() or super().handle_input(data)
@@ -146,6 +161,7 @@ class CodeSubmissionGuard:
 
 class VerifyEmailView(CodeSubmissionGuard, views.VerifyEmailView):
     purpose = "verify_email"
+    process_class = EmailVerificationProcess
 
     def get(self, request, *args, **kwargs):
         return self.refuse_submission() or super().get(request, *args, **kwargs)
@@ -160,6 +176,17 @@ class ResendEmailVerificationCodeView(views.ResendEmailVerificationCodeView):
         key = f"accounts:resend:{throttle.opaque(request.session.session_key or '', repr(process.state.get('at')))}"
         if throttle.hit(key, process.timeout) > account_settings.EMAIL_VERIFICATION_MAX_RESEND_COUNT:
             return ConflictResponse(request)
+        # The code mail's turn is taken here, whether or not a mail goes out
+        # (allauth sends none for a sign-up with a known address). Within the
+        # cooldown nothing is sent and the code already sent stays the one
+        # to type, but the answer is the same as for a code sent: a refusal
+        # would tell when the address was last mailed, e.g. that its owner
+        # has just signed up.
+        if limits.take_code_mail_turn(process.state.get("email", "")):
+            process.record_resend()
+            process.persist()
+            return APIResponse(request)
+        setattr(request, CODE_MAIL_COUNTED, True)
         response = super().post(request, *args, **kwargs)
         if response.status_code != HTTPStatus.OK:
             throttle.undo(key)
@@ -168,6 +195,7 @@ class ResendEmailVerificationCodeView(views.ResendEmailVerificationCodeView):
 
 class ResetPasswordView(CodeSubmissionGuard, views.ResetPasswordView):
     purpose = "reset_password"
+    process_class = PasswordResetVerificationProcess
     input_class = ResetPasswordInput
 
     def code_is_proven(self) -> bool:
@@ -230,7 +258,37 @@ class SignupView(views.SignupView):
 
 
 class LoginView(views.LoginView):
+    """allauth's log-in, with its lockout told as such.
+
+    allauth answers a locked-out address (ACCOUNT_RATE_LIMITS "login_failed")
+    with 400 too_many_login_attempts, even for the right password, beside the
+    400s of wrong passwords; here it is a 429 with Retry-After. The lockout is
+    counted per address whether or not it has an account, so the answer is
+    the same for both. A log-in of an unverified account whose code mail had
+    to wait for the cooldown says so (429) rather than leave a session
+    waiting for a code that was never sent.
+    """
+
     input_class = LoginInput
+
+    def handle_invalid_input(self, input):
+        codes = {error.code for errors in input.errors.as_data().values() for error in errors}
+        if "too_many_login_attempts" in codes:
+            email = str(self.data.get("email", "")) if isinstance(self.data, dict) else ""
+            response = ErrorResponse(self.request, input=input, status=HTTPStatus.TOO_MANY_REQUESTS)
+            response["Retry-After"] = str(limits.login_retry_after(self.request, email))
+            return response
+        return super().handle_invalid_input(input)
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        wait = getattr(request, CODE_MAIL_WITHHELD, 0)
+        if wait:
+            process = EmailVerificationProcess.resume(request)
+            if process is not None:
+                process.abort()
+            return limits.too_many_code_mails(request, wait)
+        return response
 
 
 class ChangePasswordView(views.ChangePasswordView):

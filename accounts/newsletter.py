@@ -1,9 +1,13 @@
 """Newsletter consent: subscribe, unsubscribe, and the signed one-click unsubscribe link (RFC 8058)."""
 
+from django.conf import settings
 from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from . import mail
 from .models import NewsletterSubscription
 
 TOKEN_SALT = "accounts.newsletter.unsubscribe"  # noqa: S105  (a salt, not a secret)
@@ -35,8 +39,6 @@ def subscribe(user, *, source: str, welcome: bool = True) -> NewsletterSubscript
     subscription.unsubscribed_at = None
     subscription.save()
     if welcome:
-        from .mail import send_newsletter_welcome
-
         send_newsletter_welcome(subscription)
     return subscription
 
@@ -77,11 +79,31 @@ def unsubscribe_url(request, subscription: NewsletterSubscription) -> str:
     path = reverse("api_v1:newsletter_unsubscribe", kwargs={"token": unsubscribe_token(subscription)})
     if request is not None:
         return request.build_absolute_uri(path)
-    from django.conf import settings
-
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def list_unsubscribe_headers(url: str) -> dict[str, str]:
     """RFC 2369 / RFC 8058: mail clients offer a one-click unsubscribe that POSTs to `url`."""
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def send_newsletter_welcome(subscription: NewsletterSubscription, request=None) -> None:
+    """The confirmation of a subscription: a newsletter mail, so it carries the one-click unsubscribe headers."""
+    from allauth.core import context
+
+    request = request or context.request
+    url = unsubscribe_url(request, subscription)
+    ctx = {"subscription": subscription, "unsubscribe_url": url, "site_name": settings.WAGTAIL_SITE_NAME}
+    with translation.override(subscription.language):
+        subject = " ".join(render_to_string("accounts/email/newsletter_welcome_subject.txt", ctx).split())
+        body = render_to_string("accounts/email/newsletter_welcome_message.txt", ctx)
+        html = render_to_string("accounts/email/newsletter_welcome_message.html", ctx)
+    message = EmailMultiAlternatives(
+        f"{getattr(settings, 'ACCOUNT_EMAIL_SUBJECT_PREFIX', '') or ''}{subject}",
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [subscription.email],
+        headers=list_unsubscribe_headers(url),
+    )
+    message.attach_alternative(html, "text/html")
+    mail.queue(message, kind="newsletter_welcome")

@@ -9,7 +9,7 @@ from .models import NewsletterSubscription
 @receiver(email_confirmed, dispatch_uid="accounts.welcome_newsletter_on_verification")
 def welcome_newsletter_on_verification(request, email_address, **kwargs):
     """A newsletter consent given at sign-up is confirmed once the address is proven to be the person's."""
-    from .mail import send_newsletter_welcome
+    from .newsletter import send_newsletter_welcome
 
     subscription = NewsletterSubscription.objects.filter(
         user_id=email_address.user_id,

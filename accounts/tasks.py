@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from . import mail
+from . import sealed_mail
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +24,10 @@ def deliver_account_email(sealed: str, attempt: int = 1) -> str:
     message (when the task backend can schedule; the immediate backend of the
     tests cannot), and the person can always ask for a new code.
     """
-    payload = mail.unseal(sealed)
-    recipients = ", ".join(mail.masked(address) for address in payload["to"])
+    payload = sealed_mail.unseal(sealed)
+    recipients = ", ".join(sealed_mail.masked(address) for address in payload["to"])
     try:
-        mail.build(payload).send()
+        sealed_mail.build(payload).send()
     except (smtplib.SMTPException, OSError) as error:
         delays = getattr(settings, "ACCOUNTS_EMAIL_RETRY_DELAYS", DEFAULT_RETRY_DELAYS)
         can_schedule = deliver_account_email.get_backend().supports_defer

@@ -11,6 +11,8 @@ increments (cms/settings/base.py, CACHES).
 """
 
 import contextlib
+import math
+import time
 
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
@@ -18,6 +20,9 @@ from django.utils.crypto import salted_hmac
 
 def hit(key: str, window: int) -> int:
     """Count one more event for `key` in a fixed window of `window` seconds starting at its first event."""
+    _end_if_over(key)
+    # When the window ends, for Retry-After (Django's cache API has no TTL lookup).
+    cache.add(f"{key}:ends", time.time() + window, timeout=window)
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
@@ -31,9 +36,34 @@ def hit(key: str, window: int) -> int:
     return count
 
 
-def undo(key: str) -> None:
-    with contextlib.suppress(ValueError):  # the window has ended: nothing to take back
-        cache.decr(key)
+def _end_if_over(key: str) -> None:
+    # The cache drops both keys when the window ends; this only matters when
+    # the clock the window was measured by runs ahead of the cache's (tests).
+    ends = cache.get(f"{key}:ends")
+    if ends is not None and ends <= time.time():
+        cache.delete_many([key, f"{key}:ends"])
+
+
+def current(key: str) -> int:
+    """The events counted so far in `key`'s current window (0 once it has ended)."""
+    _end_if_over(key)
+    return cache.get(key, 0)
+
+
+def seconds_left(key: str) -> int:
+    """Whole seconds until `key`'s window ends (at least 1 while it runs, 0 once it has ended)."""
+    ends = cache.get(f"{key}:ends")
+    if ends is None:
+        return 0
+    return max(1, math.ceil(ends - time.time()))
+
+
+def undo(key: str, events: int = 1) -> None:
+    """Take back `events` events of `key`'s current window (never below zero)."""
+    events = min(events, cache.get(key, 0))
+    if events > 0:
+        with contextlib.suppress(ValueError):  # the window has ended: nothing to take back
+            cache.decr(key, events)
 
 
 def opaque(*parts: str) -> str:

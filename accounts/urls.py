@@ -4,15 +4,62 @@ The tree is allauth's own (`allauth.headless.urls`: both clients and the
 OpenAPI specification), copied with the same names and namespaces so that
 `reverse("headless:...")` keeps working; every view is wrapped to require JSON
 bodies, and the views named in VIEW_OVERRIDES are swapped for their subclasses.
+The phone endpoints are left out: accounts have no phone number here, and
+allauth serves them anyway (its ManagePhoneView fails with a 500 on a TRACE).
+Any other path below `/_allauth/` is a 404 in allauth's error format.
 """
+
+import functools
+from http import HTTPStatus
 
 from allauth.headless import urls as headless_urls
 from allauth.headless.constants import Client
-from django.urls import URLPattern, URLResolver
+from django.http import JsonResponse
+from django.urls import URLPattern, URLResolver, re_path
+from django.utils.translation import gettext as _
 
+from . import limits, spec
 from .headless import VIEW_OVERRIDES, require_json_body
 
 app_name = "headless"
+
+#: allauth URL names the portal does not serve.
+NOT_SERVED = {"manage_phone", "verify_phone", "resend_phone_verification_code"}
+#: allauth's rate-limited views and the action their limits count under (ACCOUNT_RATE_LIMITS).
+RATE_ACTIONS = {
+    "login": "login",
+    "signup": "signup",
+    "request_password_reset": "reset_password",
+    "reset_password": "reset_password_from_key",
+    "change_password": "change_password",
+    "manage_email": "manage_email",
+    "reauthenticate": "reauthenticate",
+}
+#: allauth's specification views, replaced by the corrected document (accounts/spec.py).
+SPEC_VIEWS = {"openapi_json": spec.openapi_json, "openapi_yaml": spec.openapi_yaml}
+
+
+def speaking_limits(view, action: str):
+    """allauth answers its rate limits with a bare {"status": 429}; say what and when (accounts/limits.py)."""
+
+    @functools.wraps(view)
+    def speaking(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code != HTTPStatus.TOO_MANY_REQUESTS or response.has_header("Retry-After"):
+            return response
+        return limits.rate_limited(request, action)
+
+    return speaking
+
+
+def not_found(request, *args, **kwargs):
+    return JsonResponse(
+        {
+            "status": HTTPStatus.NOT_FOUND,
+            "errors": [{"message": _("There is nothing at this address."), "code": "not_found"}],
+        },
+        status=HTTPStatus.NOT_FOUND,
+    )
 
 
 def _rebuild(patterns, client: Client | None):
@@ -32,11 +79,15 @@ def _rebuild(patterns, client: Client | None):
                 )
             )
             continue
-        view = pattern.callback
+        if pattern.name in NOT_SERVED:
+            continue
+        view = SPEC_VIEWS.get(pattern.name, pattern.callback)
         if client is not None and pattern.name in VIEW_OVERRIDES:
             view = VIEW_OVERRIDES[pattern.name].as_api_view(client=client)
+        if pattern.name in RATE_ACTIONS:
+            view = speaking_limits(view, RATE_ACTIONS[pattern.name])
         rebuilt.append(URLPattern(pattern.pattern, require_json_body(view), pattern.default_args, pattern.name))
     return rebuilt
 
 
-urlpatterns = _rebuild(headless_urls.urlpatterns, None)
+urlpatterns = [*_rebuild(headless_urls.urlpatterns, None), re_path(r"", not_found, name="not_found")]

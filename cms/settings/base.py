@@ -391,3 +391,5 @@ API_TRUSTED_CLIENT_IP_HEADER = ALLAUTH_TRUSTED_CLIENT_IP_HEADER
 # file itself (X-Accel-Redirect). Unset: the app streams it (downloads/streaming.py).
 CMS_DOWNLOAD_ACCEL_REDIRECT = env.str("DOWNLOAD_ACCEL_REDIRECT", default="")
 parsing.check_accel_redirect(CMS_DOWNLOAD_ACCEL_REDIRECT)
+# One code mail per address at a time, kept by the portal (accounts/limits.py), not by allauth.
+ACCOUNTS_CODE_MAIL_COOLDOWN = 10  # seconds between two code mails to one address

@@ -230,7 +230,10 @@ ACCOUNT_ACTION_RATES = {
     "reset_password": "20/m/ip,4/30m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
-    "confirm_email": "1/10s/key",
+    # Off: allauth answers 429 to a sign-up only when the address just had a code mail, which tells that
+    # someone just signed up with it; the portal keeps that cooldown itself (ACCOUNTS_CODE_MAIL_COOLDOWN,
+    # accounts/limits.py, docs/security.md).
+    "confirm_email": None,
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
