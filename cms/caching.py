@@ -13,6 +13,11 @@ versions a listing carries. After any change, the first hit on each entry
 compares its tags once and stamps it with the new epoch. `If-None-Match` on a
 fresh entry answers 304 the same way.
 
+`Last-Modified` is when the content of the response last changed: each change
+records the time of each tag it bumps, and an entry keeps the latest time of
+its tags (or the time from which this cache has tracked changes, for tags that
+never changed since): see `_changed_at` and `_respond`.
+
 A few fields depend on who is asking (whether the caller may download a
 video). Apps declare such a dependency with `vary_by_caller`: a function
 that maps the request to a short variant (empty for anonymous callers, and
@@ -26,20 +31,26 @@ at the place it loads it (`depends_on`).
 
 import contextvars
 import hashlib
-from email.utils import format_datetime
+import math
+import time
 from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
-from django.utils import timezone
+from django.utils.http import http_date, parse_http_date_safe
 
 from .content_events import ContentChange, listen
 
 _collector: contextvars.ContextVar[set | None] = contextvars.ContextVar("cms_cache_tags", default=None)
 
-ENTRY_PREFIX = "api:resp:v1:"
+# v2: entries keep the time their content changed (`changed_at`) rather than a rendered date.
+ENTRY_PREFIX = "api:resp:v2:"
 TAG_PREFIX = "api:tag:"
+# The time (seconds since the epoch, a float) each tag was last bumped.
+TAG_TIME_PREFIX = "api:tagtime:"
+# The time from which this cache has seen every change: the last change of a tag never bumped since.
+TRACKED_SINCE_KEY = "api:tracked-since"
 ANY_CHANGE = "*"
 # The epoch: the version of the tag every change bumps, last.
 EPOCH_KEY = TAG_PREFIX + ANY_CHANGE
@@ -97,6 +108,23 @@ def _current_versions(tags) -> dict[str, int]:
     return {tag: stored.get(TAG_PREFIX + tag, 0) for tag in tags}
 
 
+def _versions_and_change_time(tags) -> tuple[dict[str, int], float]:
+    """The current version of each tag, and when the latest of them changed (one cache read).
+
+    A tag with no recorded time has not changed since this cache began
+    tracking (`TRACKED_SINCE_KEY`, set on first use, e.g. after the cache
+    was emptied), so that moment is the latest its content can have changed.
+    """
+    keys = [TAG_PREFIX + tag for tag in tags] + [TAG_TIME_PREFIX + tag for tag in tags] + [TRACKED_SINCE_KEY]
+    stored = cache.get_many(keys)
+    since = stored.get(TRACKED_SINCE_KEY)
+    if since is None:
+        now = time.time()
+        since = now if cache.add(TRACKED_SINCE_KEY, now, timeout=None) else cache.get(TRACKED_SINCE_KEY, now)
+    changed_at = max([since, *(stored.get(TAG_TIME_PREFIX + tag, 0) for tag in tags)])
+    return {tag: stored.get(TAG_PREFIX + tag, 0) for tag in tags}, changed_at
+
+
 def _lookup(key: str) -> tuple[dict | None, int]:
     """The fresh entry under `key` (or None), and the epoch read before its tags.
 
@@ -122,16 +150,31 @@ def _entry_timeout() -> int:
 
 
 def _respond(request, entry, status=200, variant: str = "") -> HttpResponse:
-    candidates = _parse_etags(request.headers.get("If-None-Match", ""))
-    if entry["etag"] in candidates or "*" in candidates:
+    now = time.time()
+    if _not_modified(request, entry, now):
         response = HttpResponseNotModified()
     else:
         response = HttpResponse(entry["body"], status=status, content_type="application/json")
     response["ETag"] = entry["etag"]
-    response["Last-Modified"] = entry["last_modified"]
+    # An HTTP date has whole seconds: rounded up, so that a date a client sends
+    # back is later than the change only if it really is. A change within the
+    # current second cannot be dated in the future (RFC 9110 8.8.2.1): the
+    # response is dated now, which an `If-Modified-Since` then never matches.
+    response["Last-Modified"] = http_date(min(math.ceil(entry["changed_at"]), math.floor(now)))
     response["Cache-Control"] = cache_control(private=bool(variant))
     response["Vary"] = CALLER_HEADERS
     return response
+
+
+def _not_modified(request, entry, now: float) -> bool:
+    """Whether the caller's copy is current (RFC 9110 13.2.2: If-None-Match, when sent, decides alone)."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        candidates = _parse_etags(if_none_match)
+        return entry["etag"] in candidates or "*" in candidates
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    # A date in the future is no date the server gave (RFC 9110 13.1.3): ignored.
+    return since is not None and entry["changed_at"] <= since <= now
 
 
 def _parse_etags(header: str) -> list[str]:
@@ -166,27 +209,16 @@ def cached_response(request) -> HttpResponse | None:
 def cached_json(request, render) -> HttpResponse:
     """Serve `render()` (which returns JSON bytes) through the tagged cache, with ETag/304."""
     if not getattr(settings, "CMS_API_CACHE_ENABLED", True):
-        # Still conditional (ETag from the body), but every request renders: for benchmarks and debugging.
+        # Still conditional, but every request renders: for benchmarks and debugging.
         variant = caller_variant(request)
-        body = render()
-        return _respond(request, {"body": body, "etag": _etag(body), "last_modified": _now_http()}, variant=variant)
+        body, _versions, changed_at = _render_collecting_tags(render)
+        return _respond(request, {"body": body, "etag": _etag(body), "changed_at": changed_at}, variant=variant)
     key, variant, entry, epoch_before = _probe(request)
     if entry is not None:
         return _respond(request, entry, variant=variant)
 
-    tags: set[str] = set()
-    token = _collector.set(tags)
-    try:
-        body = render()
-    finally:
-        _collector.reset(token)
-    entry = {
-        "body": body,
-        "etag": _etag(body),
-        "last_modified": _now_http(),
-        "tags": _current_versions(tags),
-        "epoch": epoch_before,
-    }
+    body, versions, changed_at = _render_collecting_tags(render)
+    entry = {"body": body, "etag": _etag(body), "changed_at": changed_at, "tags": versions, "epoch": epoch_before}
     # A change committed while this rendered may not be in the body, yet its
     # new tag versions were just read: such an entry is served but not kept.
     if cache.get(EPOCH_KEY, 0) == epoch_before:
@@ -194,15 +226,27 @@ def cached_json(request, render) -> HttpResponse:
     return _respond(request, entry, variant=variant)
 
 
+def _render_collecting_tags(render) -> tuple[bytes, dict[str, int], float]:
+    tags: set[str] = set()
+    token = _collector.set(tags)
+    try:
+        body = render()
+    finally:
+        _collector.reset(token)
+    # Read after rendering: a change made meanwhile is then dated in (or makes the entry stale).
+    versions, changed_at = _versions_and_change_time(tags)
+    return body, versions, changed_at
+
+
 def _etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def _now_http() -> str:
-    return format_datetime(timezone.now(), usegmt=True)
-
-
 def bump(*tags: str) -> None:
+    # The times first: a response rendered between the two writes then has a
+    # date at least as late as the change, or the old version and so is stale.
+    now = time.time()
+    cache.set_many({TAG_TIME_PREFIX + tag: now for tag in tags}, timeout=None)
     for tag in tags:
         key = TAG_PREFIX + tag
         try:
@@ -237,4 +281,6 @@ def invalidate(change: ContentChange) -> None:
 
 def invalidate_everything() -> None:
     """Make every cached response stale, e.g. after a bulk import that sent no content events."""
+    # What changed is not known: every tag may have changed now.
+    cache.set(TRACKED_SINCE_KEY, time.time(), timeout=None)
     bump("visibility", "listing:*", "people", "topics", "sites", ANY_CHANGE)

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     # First, so that every response it lets through, preflight answers and
     # redirects included, carries the CORS headers browsers need to read it.
     "corsheaders.middleware.CorsMiddleware",
+    # Outside everything that writes a body; public JSON answers of /api/ only (see the module for BREACH).
+    "cms.compression.PublicApiGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
