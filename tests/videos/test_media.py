@@ -6,6 +6,7 @@ generated at most once per module (per xdist worker), to keep the module fast.
 """
 
 import os
+import random
 import subprocess
 import sys
 import textwrap
@@ -184,7 +185,8 @@ def _text(path, h264):
 
 
 def _random(path, h264):
-    path.write_bytes(os.urandom(64 * 1024))
+    # Seeded: some random byte strings happen to parse as a container without a video stream.
+    path.write_bytes(random.Random(20261207).randbytes(64 * 1024))
 
 
 def _empty(path, h264):
