@@ -20,21 +20,10 @@ import sys
 import time
 from pathlib import Path
 
+# (query, locale): what readers typically type; the load mix of bench/run.py sends them too.
+from traffic import SEARCHES as QUERIES
+
 ROOT = Path(__file__).resolve().parent.parent
-
-# (query, locale): what readers of the portal typically type.
-QUERIES = [
-    ("défense intelligente", "fr"),
-    ("capacités de défense", "fr"),
-    ("ministres", "fr"),
-    ("l'OTAN cyberdéfense", "fr"),
-    ("defence capabilities", "en"),
-    ("NATO Secretary General", "en"),
-    ("maritime security", "en"),
-    ("Claire Martin", None),
-    ("cyber defence", None),
-]
-
 
 # (prefix, locale): what readers have typed when suggestions are asked for.
 PREFIXES = [

@@ -34,7 +34,7 @@ ZIPF_S = 1.0
 MIX_SHARES = {"detail": 0.45, "find": 0.25, "listing": 0.20, "search": 0.10}
 LIMIT = 20
 
-# The typical queries of bench/search.py (None: every language).
+# (query, locale): what readers of the portal typically type (None: every language); bench/search.py times them.
 SEARCHES = [
     ("défense intelligente", "fr"),
     ("capacités de défense", "fr"),
