@@ -50,11 +50,10 @@ from ninja.security import APIKeyHeader, HttpBearer
 
 from .api_keys import ANONYMOUS, PREVIEW, READ, APIClient, APIKeyRejected, authenticate_key
 from .apikit import problem
-from .rate_limits import RATE_LIMITS, client_ip
+from .rate_limits import RATE_LIMITS
 
-# Who may read and how often, from one module: routers take RATE_LIMITS from here (see above), and
-# downloads.api takes client_ip, which the anonymous rate limit counts by.
-__all__ = ["PREVIEW_ACCESS", "RATE_LIMITS", "READ_ACCESS", "client_ip", "install_access_handlers"]
+# Who may read and how often, from one module: routers take RATE_LIMITS from here (see above).
+__all__ = ["PREVIEW_ACCESS", "RATE_LIMITS", "READ_ACCESS", "install_access_handlers"]
 
 # --- django-ninja auth --------------------------------------------------------------
 
