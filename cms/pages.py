@@ -1,6 +1,7 @@
 """What every page type of the portal shares: previews on the front ends, not in Wagtail."""
 
 from django.conf import settings
+from modelcluster.models import get_all_child_relations
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
 
@@ -13,6 +14,27 @@ class HeadlessPageMixin(HeadlessPreviewMixin):
     preview URL with `?content_type=…&token=…`; the front end fetches the
     draft from `/api/v1/preview/` with a key that has the preview scope.
     """
+
+    def save(self, *args, **kwargs):
+        self._number_unordered_children()
+        return super().save(*args, **kwargs)
+
+    def _number_unordered_children(self):
+        """Give child rows built in code (imports, the demo loader, tests) the sort order of their list.
+
+        The admin's formsets number them; `page.shots = [...]` leaves `sort_order`
+        empty, and rows without one come back from the database in no fixed order,
+        which would shuffle shot numbers (and clip choices) between languages.
+        """
+        for relation in get_all_child_relations(self):
+            if not hasattr(relation.related_model, "sort_order_field"):
+                continue
+            manager = getattr(self, relation.get_accessor_name())
+            children = list(manager.all())
+            if any(child.sort_order is None for child in children):
+                for number, child in enumerate(children):
+                    child.sort_order = number
+                setattr(self, relation.get_accessor_name(), children)
 
     def _preview_front_ends(self):
         from .models import FrontEnd

@@ -191,7 +191,9 @@ def shots_range(video: Video, shot_ids: list[int]) -> ClipRange:
         )
     if len({shot.page_id for shot in shots}) > 1:
         raise DownloadRefused(400, "invalid_shots", _("Choose shots from one shot list."))
-    order = list(VideoShot.objects.filter(page_id=shots[0].page_id).order_by("sort_order").values_list("pk", flat=True))
+    order = list(
+        VideoShot.objects.filter(page_id=shots[0].page_id).order_by("sort_order", "pk").values_list("pk", flat=True)
+    )
     positions = sorted(order.index(pk) for pk in shot_ids)
     if positions != list(range(positions[0], positions[0] + len(positions))):
         raise DownloadRefused(400, "invalid_shots", _("The shots must follow each other in the shot list."))

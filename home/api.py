@@ -13,7 +13,9 @@ def _load_featured(pages, context):
     if context.preview:  # a previewed draft carries its items in memory, unsaved
         rows = [(page.pk, item.target_id) for page in pages for item in page.featured_items.all()]
     else:
-        items = HomePageFeaturedItem.objects.filter(page_id__in=[page.pk for page in pages]).order_by("sort_order")
+        items = HomePageFeaturedItem.objects.filter(page_id__in=[page.pk for page in pages]).order_by(
+            "sort_order", "pk"
+        )
         rows = items.values_list("page_id", "target_id")
     for page_id, target_id in rows:
         context.featured[page_id].append(target_id)

@@ -28,9 +28,7 @@ class HomePage(HeadlessPageMixin, Page):
 
 class HomePageFeaturedItem(Orderable):
     page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_items")
-    target = models.ForeignKey(
-        "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
-    )
+    target = models.ForeignKey("wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+")
 
     # Featured items are chosen once; each language shows their translation.
     translatable_fields = [SynchronizedField("target")]

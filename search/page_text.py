@@ -95,7 +95,7 @@ class Related:
         self.shots = defaultdict(list)
         for shot in (
             VideoShot.objects.filter(page_id__in=video_ids)
-            .order_by("sort_order")
+            .order_by("sort_order", "pk")
             .values("page_id", "description", "speaker__translation_key")
         ):
             self.shots[shot["page_id"]].append(shot)

@@ -39,7 +39,7 @@ def load_links(pages, context) -> None:
     ids = [page.pk for page in pages]
     if not ids:
         return
-    for kind, page_id, target, role, _order in sql_rows(_links_sql(len(ids)), ids * 3):
+    for kind, page_id, target, role, _order, _pk in sql_rows(_links_sql(len(ids)), ids * 3):
         context.links[kind][page_id].append((target, role))
         if kind == "topics":
             context.topic_ids.add(target)
@@ -63,14 +63,15 @@ def _links_sql(pages: int) -> str:
         ("people", PagePerson, "person", "role"),
         ("related", RelatedPage, "target", None),
     ):
-        page_id, linked_id, sort_order = sql_columns(model, "page", linked, "sort_order")
+        page_id, linked_id, sort_order, pk = sql_columns(model, "page", linked, "sort_order", "id")
         role_column = sql_columns(model, role)[0] if role else "''"
         parts.append(
-            f"SELECT '{kind}', {page_id}, {linked_id}, {role_column}, {sort_order} "  # noqa: S608
+            f"SELECT '{kind}', {page_id}, {linked_id}, {role_column}, {sort_order}, {pk} "  # noqa: S608
             f"FROM {sql_table(model)} WHERE {page_id} IN ({sql_placeholders(pages)})"
         )
-    # By the fifth column, the sort order: an ORDER BY of a whole UNION names its columns by position.
-    return " UNION ALL ".join(parts) + " ORDER BY 5"
+    # By the sort order, then the row's id (rows written in code may leave the sort order empty):
+    # an ORDER BY of a whole UNION names its columns by position.
+    return " UNION ALL ".join(parts) + " ORDER BY 5, 6"
 
 
 def _topics(page, context):

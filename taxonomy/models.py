@@ -92,9 +92,7 @@ class Topic(TranslatableMixin, index.Indexed, models.Model):
 
 class PageTopic(Orderable):
     page = ParentalKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="topic_links")
-    topic = models.ForeignKey(
-        Topic, on_delete=models.CASCADE, related_name="page_links", verbose_name=_("topic")
-    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="page_links", verbose_name=_("topic"))
 
     # The snippet is synchronized, not translated: every translation links
     # the same topic and readers see it in their own language.
@@ -117,9 +115,7 @@ class PagePerson(Orderable):
         FEATURED = "featured", pgettext_lazy("role of a person in a page", "Featured")
 
     page = ParentalKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="person_links")
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="page_links", verbose_name=_("person")
-    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="page_links", verbose_name=_("person"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MENTIONED)
 
     translatable_fields = [

@@ -121,7 +121,7 @@ def test_production_passes_the_deployment_checklist_with_real_values():
 
 def test_download_quotas_and_webhook_retries_come_from_the_environment():
     code = PRINT_SETTINGS.replace(
-        'print(json.dumps({',
+        "print(json.dumps({",
         'print(json.dumps({"downloads": [settings.VIDEOS_DOWNLOAD_LINK_TTL, settings.VIDEOS_DAILY_DOWNLOADS, '
         "settings.VIDEOS_DAILY_DOWNLOAD_BYTES, settings.VIDEOS_CLIP_MAX_SECONDS, settings.VIDEOS_CLIP_TTL, "
         "settings.VIDEOS_CLIP_JOBS_PER_USER], "

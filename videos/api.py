@@ -87,7 +87,9 @@ def _load_shots(pages, context):
         for page in pages:
             context.shots[page.pk] = list(page.shots.all())
     else:
-        shots = VideoShot.objects.filter(page_id__in=[page.pk for page in pages]).order_by("page_id", "sort_order")
+        shots = VideoShot.objects.filter(page_id__in=[page.pk for page in pages]).order_by(
+            "page_id", "sort_order", "pk"
+        )
         for shot in shots:
             context.shots[shot.page_id].append(shot)
     context.person_ids.update(shot.speaker_id for shot in shots if shot.speaker_id)
@@ -116,7 +118,7 @@ def _load_captions(pages, context):
             context.captions[page.pk] = list(page.caption_tracks.all())
         return
     tracks = VideoCaptionTrack.objects.filter(page_id__in=[page.pk for page in pages]).select_related("document")
-    for track in tracks.order_by("page_id", "sort_order"):
+    for track in tracks.order_by("page_id", "sort_order", "pk"):
         context.captions[track.page_id].append(track)
 
 

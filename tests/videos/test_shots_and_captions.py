@@ -454,3 +454,25 @@ def test_full_clean_accepts_good_shots(video_page, locales):
         VideoShot(in_point=1_000, out_point=video_page.video.duration_ms, description="Statement", locale=locales.en),
     ]
     video_page.full_clean()
+
+
+@pytest.mark.django_db
+def test_shots_built_in_code_keep_their_list_order_in_every_language(site_tree, make_video, locales):
+    """Rows without a sort order come back in no fixed order: saving numbers them, and translations copy it."""
+    video = make_video()
+    page = VideoPage(title="Ordered", slug="ordered", video=video)
+    descriptions = ["Arrival", "Handshake", "Statement", "Questions"]
+    page.shots = [
+        VideoShot(in_point=n * 500, out_point=n * 500 + 400, description=text, locale=locales.en)
+        for n, text in enumerate(descriptions)
+    ]
+    site_tree.videos.add_child(instance=page)
+    page.save_revision().publish()
+    site_tree.videos.copy_for_translation(locales.fr).save_revision().publish()
+    french = page.copy_for_translation(locales.fr)
+    french.save()
+
+    for saved in (page, french):
+        shots = list(VideoShot.objects.filter(page=saved).order_by("sort_order", "pk"))
+        assert [shot.sort_order for shot in shots] == [0, 1, 2, 3]
+        assert [shot.description for shot in shots] == descriptions

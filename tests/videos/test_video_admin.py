@@ -170,9 +170,7 @@ def test_editing_only_the_title_keeps_the_master_and_its_facts(editor_client, ma
     video = make_video(duration=4.0)
     before = (video.file.name, video.sha256, video.duration)
 
-    response = editor_client.post(
-        reverse("wagtailsnippets_videos_video:edit", args=[video.pk]), {"title": "New title"}
-    )
+    response = editor_client.post(reverse("wagtailsnippets_videos_video:edit", args=[video.pk]), {"title": "New title"})
 
     assert response.status_code == 302
     video.refresh_from_db()
@@ -195,9 +193,7 @@ def test_deleting_a_video_removes_its_files(make_video, clean_media, django_capt
 
 
 @pytest.mark.django_db
-def test_derivatives_of_an_unreadable_master_mark_the_video_failed(
-    make_video, django_capture_on_commit_callbacks
-):
+def test_derivatives_of_an_unreadable_master_mark_the_video_failed(make_video, django_capture_on_commit_callbacks):
     video = make_video(duration=4.0)
     with open(video.file.path, "wb") as handle:
         handle.write(b"corrupted after upload")
