@@ -146,16 +146,6 @@ def _newsletter(subscription: NewsletterSubscription | None) -> dict:
     }
 
 
-def _json_only(request: HttpRequest):
-    if request.content_type != "application/json":
-        return problem(
-            415,
-            _("Send the request body as JSON, with the header Content-Type: application/json."),
-            code="unsupported_media_type",
-        )
-    return None
-
-
 def _set_newsletter(user, subscribed: bool, source: str) -> NewsletterSubscription | None:
     if subscribed:
         return subscribe(user, source=source)
@@ -185,9 +175,6 @@ def get_me(request: HttpRequest):
 @router.patch("/me", response=Profile, auth=member_auth, summary="Change the profile")
 def patch_me(request: HttpRequest, payload: ProfileUpdate):
     """Send only the fields to change. `terms_version` accepts the current terms of use (it must be the current one)."""
-    refused = _json_only(request)
-    if refused:
-        return refused
     user = request.auth
     sent = payload.model_dump(exclude_unset=True)
     if any(value is None for value in sent.values()):
@@ -232,9 +219,6 @@ def get_newsletter(request: HttpRequest):
 @router.put("/me/newsletter", response=Newsletter, auth=member_auth, summary="Subscribe or unsubscribe")
 def put_newsletter(request: HttpRequest, payload: NewsletterChange):
     """`{"subscribed": true, "source": "welcome"}` from the offer after sign-up, `"profile"` from the profile."""
-    refused = _json_only(request)
-    if refused:
-        return refused
     return _newsletter(_set_newsletter(request.auth, payload.subscribed, payload.source))
 
 

@@ -23,7 +23,7 @@ from ninja.constants import NOT_SET
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import Operation
-from ninja.params.models import PathModel, QueryModel
+from ninja.params.models import BodyModel, PathModel, QueryModel, _MultiPartBodyModel
 from ninja.signature import ViewSignature
 
 from .caching import cached_response
@@ -147,6 +147,38 @@ class CacheFirstOperation(Operation):
         return super()._run_checks(request)
 
 
+def _has_json_body(path: str, view_func) -> bool:
+    return any(
+        issubclass(model, BodyModel) and not issubclass(model, _MultiPartBodyModel)
+        for model in ViewSignature(path, view_func).models
+    )
+
+
+def is_json(request: HttpRequest) -> bool:
+    """Whether the request says its body is JSON (`application/json` or a `+json` type, any parameters)."""
+    return request.content_type == "application/json" or request.content_type.endswith("+json")
+
+
+class JsonBodyOperation(Operation):
+    """An operation whose body is JSON: another declared content type is refused with 415.
+
+    ninja parses any body as JSON whatever its Content-Type, and turns every
+    failure of its parser (`NinjaAPI.parser`) into a 400, so the check cannot
+    live in a Parser: it runs here, after authentication and rate limits and
+    before the body is parsed.
+    """
+
+    def _run_checks(self, request: HttpRequest):
+        error = super()._run_checks(request)
+        if error or is_json(request):
+            return error
+        return problem(
+            415,
+            _("Send the request body as JSON, with the header Content-Type: application/json."),
+            code="unsupported_media_type",
+        )
+
+
 class StrictRouter(Router):
     """A ninja Router whose operations refuse undeclared query parameters and declare their errors.
 
@@ -156,12 +188,16 @@ class StrictRouter(Router):
     """
 
     def add_api_operation(self, path, methods, view_func, **kwargs):
+        json_body = _has_json_body(path, view_func)
+        errors = {**ERROR_RESPONSES, 415: Problem} if json_body else ERROR_RESPONSES
         response = kwargs.get("response", NOT_SET)
         if response is not NOT_SET and response is not None and not isinstance(response, dict):
-            kwargs["response"] = {200: response, **ERROR_RESPONSES}
+            kwargs["response"] = {200: response, **errors}
         elif isinstance(response, dict):
-            kwargs["response"] = {**ERROR_RESPONSES, **response}
+            kwargs["response"] = {**errors, **response}
         super().add_api_operation(path, methods, reject_unknown_query_parameters(path, view_func), **kwargs)
+        if json_body:
+            self.path_operations[path].operations[-1].__class__ = JsonBodyOperation
         if getattr(view_func, "answered_from_cache", False):
             if methods != ["GET"] or inspect.iscoroutinefunction(view_func):
                 raise TypeError(f"{view_func.__name__}: only synchronous GET views are answered from the cache")
