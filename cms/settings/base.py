@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Outside everything that writes a body; public JSON answers of /api/ only (see the module for BREACH).
     "cms.compression.PublicApiGZipMiddleware",
+    # Next, so that every error answer of /api/ written inside it becomes a problem document (see the module).
+    "cms.api_errors.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
