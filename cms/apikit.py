@@ -29,6 +29,10 @@ from ninja.signature import ViewSignature
 from .caching import cached_response
 
 PROBLEM_JSON = "application/problem+json"
+# The deepest `offset` a listing accepts (as Elasticsearch's max_result_window): scanning past it
+# costs the database more than any front end needs, and an unbounded integer overflowed the
+# database's own (a 500 for `offset=9223372036854775808`). Deeper results: narrow the filters.
+MAX_OFFSET = 10_000
 
 
 class Problem(Schema):
@@ -170,7 +174,8 @@ class JsonBodyOperation(Operation):
 
     def _run_checks(self, request: HttpRequest):
         error = super()._run_checks(request)
-        if error or is_json(request):
+        # No body at all is not a body of the wrong type: the parser answers 400 (body required).
+        if error or is_json(request) or not request.body:
             return error
         return problem(
             415,

@@ -25,6 +25,7 @@ from wagtail.models import Page
 
 from taxonomy.models import PagePerson, PageTopic
 
+from .apikit import MAX_OFFSET
 from .caching import depends_on
 from .content_types import PageTypeAPI, page_types
 from .routing import HomeDirectory
@@ -64,7 +65,7 @@ class PageListQuery(Schema):
     translation_of: int | None = Field(None, ge=1, description="The other language versions of this page.")
     order: Ordering = Field("-date", description="Sort order; `date` is each type's own date.")
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     fields: str = Field(
         "summary", description="`summary` (default), `*` for every field, or a comma-separated list of field names."
     )

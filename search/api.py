@@ -19,7 +19,7 @@ from ninja import Query, Schema
 from ninja.errors import HttpError
 from pydantic import Field, create_model
 
-from cms.apikit import Problem, ProblemError, StrictRouter, answered_from_cache
+from cms.apikit import MAX_OFFSET, Problem, ProblemError, StrictRouter, answered_from_cache
 from cms.caching import cached_json, depends_on
 from cms.content_types import page_types
 from cms.page_queries import MAX_LIMIT, specific_pages
@@ -52,7 +52,7 @@ class SearchParameters(SearchFilters):
         "relevance", description="`relevance` (best first) or `-date` (newest matches first)."
     )
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     fields: str = Field(
         "summary", description="`summary` (default), `*` for every field, or a comma-separated list of field names."
     )

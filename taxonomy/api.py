@@ -9,7 +9,7 @@ from ninja import Query, Schema
 from pydantic import Field
 
 from cms import api_schemas
-from cms.apikit import StrictRouter, answered_from_cache
+from cms.apikit import MAX_OFFSET, StrictRouter, answered_from_cache
 from cms.content_types import APIField
 from cms.sql_lookups import sql_columns, sql_placeholders, sql_rows, sql_table
 
@@ -118,7 +118,7 @@ router = StrictRouter(tags=["people and topics"])
 class SnippetListQuery(Schema):
     locale: str | None = Field(None, description="Language code; all languages when omitted.")
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class PersonOut(api_schemas.Person):

@@ -304,6 +304,12 @@ def test_people_and_topics_endpoints(client, portal):
         ("/api/v1/pages/{newest}/?fields=nope", 400, "nope"),
         ("/api/v1/pages/find/?site=localhost", 400, "path"),
         ("/api/v1/people/?limit=1000", 400, "limit"),
+        # Past the deepest offset, and past the database's own integers (was a 500).
+        ("/api/v1/pages/?offset=10001", 400, "offset"),
+        ("/api/v1/pages/?offset=9223372036854775808", 400, "offset"),
+        ("/api/v1/people/?offset=9223372036854775808", 400, "offset"),
+        ("/api/v1/topics/?offset=9223372036854775808", 400, "offset"),
+        ("/api/v1/search/?q=summit&offset=9223372036854775808", 400, "offset"),
         ("/api/v1/sites/?page=2", 400, "page"),
     ],
 )
@@ -315,3 +321,13 @@ def test_bad_input_gets_a_problem_document(client, portal, url, status, mentions
     problem = response.json()
     assert problem["status"] == status and problem["title"]
     assert mentions in problem["detail"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/pages/", "/api/v1/people/", "/api/v1/topics/", "/api/v1/search/?q=summit"])
+def test_the_deepest_offset_is_still_answered(client, portal, path):
+    separator = "&" if "?" in path else "?"
+    response = client.get(f"{path}{separator}offset=10000")
+
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["items"] == []
