@@ -67,6 +67,10 @@ def open_token(token: str) -> dict:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError) as error:
         raise InvalidToken("not base64url") from error
+    # The decoder skips characters outside the alphabet and ignores the spare low bits of the
+    # last character: without this, several spellings of one URL would open the same link.
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != token:
+        raise InvalidToken("not the canonical spelling")
     nonce, ciphertext = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
     if len(nonce) < _NONCE_BYTES or not ciphertext:
         raise InvalidToken("too short")

@@ -318,6 +318,20 @@ def _claims(master, **changes):
     }
 
 
+def test_only_the_canonical_spelling_of_a_token_opens(settings):
+    """Base64 decoders ignore stray characters and the spare bits of the last character; tokens must not."""
+    from downloads.link_tokens import InvalidToken, open_token, seal
+
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    token = next(t for t in (seal({"n": "x" * size}) for size in range(8)) if len(t) % 4 == 2)  # 4 spare bits
+    assert open_token(token) == open_token(token)
+    spare_bit_flipped = token[:-1] + alphabet[alphabet.index(token[-1]) ^ 1]
+    assert base64.urlsafe_b64decode(spare_bit_flipped + "==") == base64.urlsafe_b64decode(token + "==")
+    for variant in (spare_bit_flipped, token[:8] + "." + token[8:], token[:8] + "=" + token[8:]):
+        with pytest.raises(InvalidToken):
+            open_token(variant)
+
+
 def test_a_tampered_link_is_403(live_server, master):
     token = _token(master.url)
     for position in (0, 5, len(token) // 2, len(token) - 3, len(token) - 1):  # nonce, claims, tag
