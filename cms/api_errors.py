@@ -31,6 +31,14 @@ def _detail(response) -> tuple[str, str | None]:
     return "", None
 
 
+def _is_known_status(status: int) -> bool:
+    try:
+        HTTPStatus(status)
+    except ValueError:
+        return False
+    return True
+
+
 class ApiProblemMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -42,7 +50,7 @@ class ApiProblemMiddleware:
         content_type = response.get("Content-Type", "")
         if content_type.startswith(("application/problem+json", "application/json")):
             return response
-        status = response.status_code if response.status_code in HTTPStatus._value2member_map_ else 500
+        status = response.status_code if _is_known_status(response.status_code) else 500
         detail, code = _detail(response)
         replaced = problem(status, detail, code=code)
         for name in _KEPT_HEADERS:

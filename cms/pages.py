@@ -16,7 +16,8 @@ class HeadlessPageMixin(HeadlessPreviewMixin):
     """
 
     def save(self, *args, **kwargs):
-        self._number_unordered_children()
+        if kwargs.get("update_fields") is None:  # a partial save (publishing's flags) writes no child rows
+            self._number_unordered_children()
         return super().save(*args, **kwargs)
 
     def _number_unordered_children(self):
