@@ -109,8 +109,12 @@ def write_documents(pages: list[Page], forget: Iterable[int] = (), mirror: bool 
     postgres = connection.vendor == "postgresql"
 
     def terms(values: list[str], language: str) -> str:
-        # PostgreSQL folds and stems with its own configurations; elsewhere the index holds our stems.
-        return " ".join(text.unelide(value, language) for value in values) if postgres else _terms(values, language)
+        # PostgreSQL folds and stems with its own configurations; elsewhere the index holds our stems. It gets
+        # the words only, as queries send them: its parser would also index `sous-marins` whole before its
+        # parts, one position more than the query "câbles sous-marins" (whose words are cut the same way) has.
+        if not postgres:
+            return _terms(values, language)
+        return " ".join(" ".join(text.raw_words(text.unelide(value, language))) for value in values)
 
     documents = []
     for page in pages:

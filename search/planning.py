@@ -54,14 +54,17 @@ def plan(raw_query: str, languages: list[str], correct: bool = True, backend: bo
     parsed = query_syntax.parse(raw_query)
     searched_for = raw_query.strip()
     typed = [text.fold(word) for word in parsed.words()]
+    synonyms = synonym_table()
     if correct and typed:
         prefix = typed[-1] if parsed.open_end else None
         known = vocabulary.document_counts(languages, typed)
+        # A word of an editor's synonym is meant as typed, even if no page holds it ("North Atlantic Treaty
+        # Organization" must not become "organise" before it is looked up as the synonym of NATO).
+        known.update({("", word): 0 for term in synonyms for word in term})
         corrections = vocabulary.corrections(typed, languages, known, prefix=prefix)
         if corrections:
             parsed = parsed.corrected(corrections)
             searched_for = parsed.as_text()
-    synonyms = synonym_table()
     queries = {language: query_syntax.clauses(parsed, language, synonyms) for language in languages}
     if not backend:
         return SearchPlan(parsed, searched_for, queries, _weights(queries, languages))

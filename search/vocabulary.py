@@ -7,8 +7,10 @@ replaced or removed, in the same transaction (one upsert per batch);
 
 Correcting (`corrections`): a query word that no searched language's
 vocabulary holds is replaced by the most similar word that it does, by
-trigram similarity (PostgreSQL's `pg_trgm`, migration 0005), the most
-frequent first among equals. On other databases nothing is corrected (no
+trigram similarity (PostgreSQL's `pg_trgm`, migration 0005): of the most
+similar candidates, the one fewest edits away (a swap of two letters is one
+edit: `cabels` is nearer `cables` than `calls`, which trigrams rank alike),
+then the most similar, then the most frequent. On other databases nothing is corrected (no
 trigram index; see docs/search.md).
 """
 
@@ -17,14 +19,21 @@ from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import Sum
+from rapidfuzz.distance import OSA
 
 from . import text
 from .models import SearchDocument, VocabularyWord
 
 # Words shorter than this are too ambiguous to correct ("otna" is as near to "otan" as to "etna").
 MIN_CORRECTED_LENGTH = 4
-# Trigram similarity (0-1) a correction needs: pg_trgm's own threshold for `%`, which uses the index.
-MIN_SIMILARITY = 0.3
+# Trigram similarity (0-1) a correction needs, set as pg_trgm's threshold for `%` (which uses the index). Below
+# pg_trgm's default (0.3), because a swap of two letters in a short word costs it many trigrams (`cabels` and
+# `cables` share 3 of 11: 0.27); the edit distance then decides among the candidates.
+MIN_SIMILARITY = 0.25
+# The most edits a correction may be from the typed word: 2, or a third of a long word.
+MIN_EDITS_ALLOWED = 2
+# How many of the most similar words are weighed by edit distance.
+CANDIDATES = 10
 MAX_WORD_LENGTH = 100
 TEXT_FIELDS = ("language", "title", "summary", "body", "metadata_b", "metadata_c")
 
@@ -125,10 +134,17 @@ def nearest_word(word: str, languages: list[str], other_than: str | None = None)
         return None  # no trigram index
     table = VocabularyWord._meta.db_table
     with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(MIN_SIMILARITY)])
         cursor.execute(
-            f"SELECT spelling FROM {table} WHERE language = ANY(%s) AND word %% %s AND word <> %s "  # noqa: S608
-            "AND similarity(word, %s) >= %s ORDER BY similarity(word, %s) DESC, documents DESC, word LIMIT 1",
-            [languages, word, other_than or "", word, MIN_SIMILARITY, word],
+            f"SELECT word, spelling, similarity(word, %s) AS near, documents FROM {table} "  # noqa: S608
+            "WHERE language = ANY(%s) AND word %% %s AND word <> %s AND similarity(word, %s) >= %s "
+            "ORDER BY near DESC, documents DESC, word LIMIT %s",
+            [word, languages, word, other_than or "", word, MIN_SIMILARITY, CANDIDATES],
         )
-        row = cursor.fetchone()
-    return row[0] if row else None
+        rows = cursor.fetchall()
+    edits = {row[0]: OSA.distance(word, row[0]) for row in rows}
+    near_enough = [row for row in rows if edits[row[0]] <= max(MIN_EDITS_ALLOWED, len(word) // 3)]
+    if not near_enough:
+        return None
+    best = min(near_enough, key=lambda row: (edits[row[0]], -row[2], -row[3], row[0]))
+    return best[1]

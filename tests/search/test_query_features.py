@@ -64,6 +64,21 @@ def test_a_misspelt_word_is_corrected_from_the_index_and_said(client, portal):
 
 
 @postgres_only
+def test_two_letters_swapped_are_corrected_to_the_word_one_edit_away(client, portal):
+    # `cabels` shares as many trigrams with `calls` as with `cables` (and too few for pg_trgm's default
+    # threshold): the edit distance decides.
+    results = search(client, q="submarine cabels", locale="en")
+    assert results["searched_for"] == "submarine cables"
+    assert portal.pages["video-hq-en"].pk in ids(results)[:3]
+
+
+@postgres_only
+def test_a_word_far_from_every_word_of_the_index_is_not_corrected(client, portal):
+    results = search(client, q="qwxyzabc", locale="en")
+    assert results["searched_for"] == "qwxyzabc" and results["count"] == 0
+
+
+@postgres_only
 def test_a_word_of_the_index_is_not_corrected(client, portal):
     results = search(client, q="icebreaker", locale="en")
     assert results["searched_for"] == "icebreaker" and "did_you_mean" not in results
@@ -102,6 +117,14 @@ def test_a_minus_sign_excludes_a_word_or_a_phrase(client, portal):
     assert search(client, q="-maritime", locale="en")["count"] == 0
 
 
+def test_a_quoted_phrase_matches_across_a_hyphenated_word(client, portal):
+    # The page says "câbles sous-marins": a phrase of three words, side by side.
+    hq = portal.pages["video-hq-fr"].pk
+    assert hq in ids(search(client, q='"câbles sous-marins"', locale="fr"))
+    assert hq in ids(search(client, q='"câbles sous marins"', locale="fr"))
+    assert hq not in ids(search(client, q='"sous-marins câbles"', locale="fr"))
+
+
 def test_a_hyphen_inside_a_word_is_part_of_it(client, portal):
     assert portal.pages["video-hq-en"].pk in ids(search(client, q="nato headquarters b-roll", locale="en"))
 
@@ -121,6 +144,14 @@ def test_synonyms_apply_in_both_languages(client, portal):
     assert portal.pages["news-fr"].pk in ids(search(client, q="NATO austérité", locale="fr"))[:3]
     assert portal.pages["news-en"].pk in ids(search(client, q="OTAN austerity", locale="en"))[:3]
     assert portal.pages["video-press-fr"].pk in ids(search(client, q="SG pupitre", locale="fr"))[:3]
+
+
+def test_a_synonym_of_several_words_is_not_corrected_before_it_is_looked_up(client, portal):
+    # The portal's synonym "NATO, North Atlantic Treaty Organization": no page says "Organization", and on
+    # PostgreSQL the typo correction must leave the synonym's words alone.
+    results = search(client, q="North Atlantic Treaty Organization austerity", locale="en")
+    assert results["searched_for"] == "North Atlantic Treaty Organization austerity"
+    assert portal.pages["news-en"].pk in ids(results)[:3]
 
 
 def test_a_synonym_works_as_soon_as_it_is_saved(client, portal):
