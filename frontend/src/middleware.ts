@@ -1,0 +1,16 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { DEFAULT_LOCALE, isLocale } from "@/lib/i18n";
+
+// The root layout renders <html lang>: it reads the locale this sets from the path's first segment.
+export function middleware(request: NextRequest) {
+  const first = request.nextUrl.pathname.split("/")[1];
+  if (request.nextUrl.pathname === "/") {
+    const preferred = request.headers.get("accept-language")?.toLowerCase().startsWith("en") ? "en" : DEFAULT_LOCALE;
+    return NextResponse.redirect(new URL(`/${preferred}/`, request.url));
+  }
+  const headers = new Headers(request.headers);
+  headers.set("x-portal-locale", isLocale(first) ? first : DEFAULT_LOCALE);
+  return NextResponse.next({ request: { headers } });
+}
+
+export const config = { matcher: ["/((?!_next/|_allauth/|api/|favicon.ico|sitemap.xml|robots.txt).*)"] };
