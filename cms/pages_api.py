@@ -15,6 +15,7 @@ from ninja import Query, Schema
 from pydantic import Field
 from wagtail.models import Page, Site
 
+from .api_contract import Id
 from .apikit import StrictRouter, answered_from_cache
 from .caching import cached_json, depends_on
 from .content_types import page_types
@@ -93,7 +94,7 @@ def _find_page(request, query: FindQuery):
 
 @router.get("/pages/{page_id}/", response=PageItem, exclude_unset=True, summary="One published page")
 @answered_from_cache
-def get_page(request, page_id: int, query: Query[DetailQuery]):
+def get_page(request, page_id: Id, query: Query[DetailQuery]):
     def render():
         depends_on(f"page:{page_id}")
         return as_json(page_item_adapter, _detail(request, live_specific(page_id), query.fields))
