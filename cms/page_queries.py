@@ -91,10 +91,19 @@ class DetailQuery(Schema):
         max_length=MAX_FIELDS_LENGTH,
         description="`*` (default), `summary` or a comma-separated list of field names.",
     )
+    fallback: Language | None = Field(
+        None,
+        description="When the page is not published in its own language (a translation still in draft, "
+        "or unpublished): its live version in this language, marked `is_fallback`.",
+    )
 
 
 class FindQuery(DetailQuery):
-    site: str = Field(max_length=MAX_HOSTNAME_LENGTH, description="Host name of the site (front end).")
+    site: str | None = Field(
+        None,
+        max_length=MAX_HOSTNAME_LENGTH,
+        description="Host name of the site (front end); by default the site of the API key's front end.",
+    )
     path: str = Field(
         max_length=MAX_PATH_LENGTH,
         description="The item's path on that front end, e.g. `/fr/actualites/mon-article/`.",
@@ -287,6 +296,13 @@ def page_of_several_types(matches, query: PageListQuery, types: list[PageTypeAPI
         ids_by_type.setdefault(label_by_content_type[content_type_id], []).append(pk)
     pages_by_id = specific_pages(ids_by_type, {t.label: t for t in types})
     return [pages_by_id[pk] for pk, *_ in rows if pk in pages_by_id], count
+
+
+def fallback_version(page_ids, language: str) -> int | None:
+    """The live, visible version in `language` of the pages `page_ids` (a queryset of ids), if any."""
+    keys = Page.objects.filter(pk__in=page_ids).values("translation_key")
+    matches = visible_pages().filter(translation_key__in=keys, locale_id=resolve_locale(language))
+    return matches.values_list("pk", flat=True).first()
 
 
 def live_specific(page_id: int) -> Page:
