@@ -17,7 +17,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.security import SessionAuth
+from pydantic import Field
 
+from cms.api_contract import MAX_TOKEN_LENGTH, bounded
 from cms.apikit import StrictRouter, problem
 
 from .entitlements import download_refusals
@@ -82,13 +84,14 @@ class Profile(Schema):
 
 
 class ProfileUpdate(Schema):
-    first_name: str | None = None
-    last_name: str | None = None
-    organisation: str | None = None
-    country: str | None = None
-    language: str | None = None
+    # The lengths of the User model's fields (which the profile form checks again).
+    first_name: str | None = Field(None, max_length=150)
+    last_name: str | None = Field(None, max_length=150)
+    organisation: str | None = Field(None, max_length=200)
+    country: str | None = Field(None, max_length=2)
+    language: str | None = Field(None, max_length=8)
     newsletter: bool | None = None
-    terms_version: str | None = None
+    terms_version: str | None = Field(None, max_length=32)
 
     model_config = {"extra": "forbid"}
 
@@ -239,7 +242,7 @@ def _token_problem(error: Exception):
     url_name="newsletter_unsubscribe",
     summary="Check a one-click unsubscribe link",
 )
-def check_unsubscribe_link(request: HttpRequest, token: str):
+def check_unsubscribe_link(request: HttpRequest, token: bounded(MAX_TOKEN_LENGTH)):
     """Changes nothing (mail scanners open links): a front end shows the state, then POSTs to unsubscribe."""
     try:
         subscription = subscription_for_token(token)
@@ -254,7 +257,7 @@ def check_unsubscribe_link(request: HttpRequest, token: str):
     auth=None,
     summary="One-click unsubscribe (RFC 8058)",
 )
-def one_click_unsubscribe(request: HttpRequest, token: str):
+def one_click_unsubscribe(request: HttpRequest, token: bounded(MAX_TOKEN_LENGTH)):
     """The target of the `List-Unsubscribe` header: no log-in, the signed link is the authority.
 
     Mail clients POST `List-Unsubscribe=One-Click` as a form; an empty or JSON

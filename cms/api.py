@@ -5,14 +5,13 @@ imports this module: it imports every app, so an app importing it would make
 an import circle.
 """
 
-from ninja import NinjaAPI
-
 from home.api import page_types as home_page_types
 from interviews.api import page_types as interview_page_types
 from news.api import page_types as news_page_types
 from videos.api import page_types as video_page_types
 
 from .api_access import RATE_LIMITS, READ_ACCESS, install_access_handlers
+from .api_contract import ContractAPI
 from .apikit import install_problem_handlers
 from .content_types import page_types
 
@@ -29,7 +28,7 @@ from taxonomy.api import router as taxonomy_router  # noqa: E402
 from .pages_api import router as pages_router  # noqa: E402
 from .preview_api import router as preview_router  # noqa: E402
 
-api = NinjaAPI(
+api = ContractAPI(
     title="Media portal API",
     version="1.0",
     description=(

@@ -106,7 +106,8 @@ def reject_unknown_query_parameters(path: str, view_func):
     return checked
 
 
-ERROR_RESPONSES = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 429: Problem}
+# 500: any operation can fail on the server's side; its answer is a problem document too.
+ERROR_RESPONSES = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 429: Problem, 500: Problem}
 
 
 def answered_from_cache(view_func):

@@ -10,7 +10,7 @@ the ids with the count as a window of that one sort, then each type's items.
 """
 
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db.models import Count, DateField, DateTimeField, Exists, F, IntegerField, OuterRef, Q, Window
 from django.db.models.functions import Coalesce
@@ -25,6 +25,7 @@ from wagtail.models import Page
 
 from taxonomy.models import PagePerson, PageTopic
 
+from .api_contract import MAX_FIELDS_LENGTH, MAX_HOSTNAME_LENGTH, MAX_NAME_LENGTH, MAX_PATH_LENGTH, Id, Language
 from .apikit import MAX_OFFSET
 from .caching import depends_on
 from .content_types import PageTypeAPI, page_types
@@ -48,26 +49,28 @@ Ordering = Literal["-date", "date", "title", "-title", "-first_published_at", "f
 
 
 class PageListQuery(Schema):
-    type: list[str] = Field(
+    type: list[Annotated[str, Field(max_length=MAX_NAME_LENGTH)]] = Field(
         default_factory=list, description="Page type(s), e.g. `news.NewsArticlePage`; repeat for several."
     )
-    locale: str | None = Field(None, description="Language code, e.g. `fr`.")
-    fallback: str | None = Field(
+    locale: Language | None = Field(None, description="Language code, e.g. `fr`.")
+    fallback: Language | None = Field(
         None, description="With `locale`: a language to serve items from when they have no live `locale` version."
     )
-    site: str | None = Field(None, description="Host name of a site (front end).")
-    child_of: int | None = Field(None, ge=1, description="Only direct children of this page.")
-    descendant_of: int | None = Field(None, ge=1, description="Only pages below this page.")
-    topic: int | None = Field(None, ge=1, description="Only items linked to this topic (any language version of it).")
-    person: int | None = Field(None, ge=1, description="Only items linked to this person (any language version).")
+    site: str | None = Field(None, max_length=MAX_HOSTNAME_LENGTH, description="Host name of a site (front end).")
+    child_of: Id | None = Field(None, description="Only direct children of this page.")
+    descendant_of: Id | None = Field(None, description="Only pages below this page.")
+    topic: Id | None = Field(None, description="Only items linked to this topic (any language version of it).")
+    person: Id | None = Field(None, description="Only items linked to this person (any language version).")
     date_from: date | None = Field(None, description="Items dated on or after this day (type's own date).")
     date_to: date | None = Field(None, description="Items dated on or before this day.")
-    translation_of: int | None = Field(None, ge=1, description="The other language versions of this page.")
+    translation_of: Id | None = Field(None, description="The other language versions of this page.")
     order: Ordering = Field("-date", description="Sort order; `date` is each type's own date.")
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
     fields: str = Field(
-        "summary", description="`summary` (default), `*` for every field, or a comma-separated list of field names."
+        "summary",
+        max_length=MAX_FIELDS_LENGTH,
+        description="`summary` (default), `*` for every field, or a comma-separated list of field names.",
     )
 
     @field_validator("type")
@@ -83,12 +86,28 @@ class PageListQuery(Schema):
 
 
 class DetailQuery(Schema):
-    fields: str = Field("*", description="`*` (default), `summary` or a comma-separated list of field names.")
+    fields: str = Field(
+        "*",
+        max_length=MAX_FIELDS_LENGTH,
+        description="`*` (default), `summary` or a comma-separated list of field names.",
+    )
+    fallback: Language | None = Field(
+        None,
+        description="When the page is not published in its own language (a translation still in draft, "
+        "or unpublished): its live version in this language, marked `is_fallback`.",
+    )
 
 
 class FindQuery(DetailQuery):
-    site: str = Field(description="Host name of the site (front end).")
-    path: str = Field(description="The item's path on that front end, e.g. `/fr/actualites/mon-article/`.")
+    site: str | None = Field(
+        None,
+        max_length=MAX_HOSTNAME_LENGTH,
+        description="Host name of the site (front end); by default the site of the API key's front end.",
+    )
+    path: str = Field(
+        max_length=MAX_PATH_LENGTH,
+        description="The item's path on that front end, e.g. `/fr/actualites/mon-article/`.",
+    )
 
 
 # --- queries ----------------------------------------------------------------------------------
@@ -277,6 +296,13 @@ def page_of_several_types(matches, query: PageListQuery, types: list[PageTypeAPI
         ids_by_type.setdefault(label_by_content_type[content_type_id], []).append(pk)
     pages_by_id = specific_pages(ids_by_type, {t.label: t for t in types})
     return [pages_by_id[pk] for pk, *_ in rows if pk in pages_by_id], count
+
+
+def fallback_version(page_ids, language: str) -> int | None:
+    """The live, visible version in `language` of the pages `page_ids` (a queryset of ids), if any."""
+    keys = Page.objects.filter(pk__in=page_ids).values("translation_key")
+    matches = visible_pages().filter(translation_key__in=keys, locale_id=resolve_locale(language))
+    return matches.values_list("pk", flat=True).first()
 
 
 def live_specific(page_id: int) -> Page:

@@ -15,13 +15,16 @@ from ninja import Query, Schema
 from pydantic import Field
 from wagtail.models import Page, Site
 
-from .apikit import StrictRouter, answered_from_cache
-from .caching import cached_json, depends_on
+from .api_contract import Id
+from .api_keys import APIClient
+from .apikit import ProblemError, StrictRouter, answered_from_cache
+from .caching import cached_json, depends_on, vary_by_caller
 from .content_types import page_types
 from .page_queries import (
     DetailQuery,
     FindQuery,
     PageListQuery,
+    fallback_version,
     live_specific,
     locale_filter,
     matching_pages,
@@ -65,12 +68,46 @@ def _list_pages(request, query: PageListQuery):
     }
 
 
-def _detail(request, page: Page, fields: str):
+def _detail(request, page: Page, fields: str, *, is_fallback=False):
     page_type = page_types.for_model(type(page))
     if page_type is None:
         raise Http404(_("This page is not available through the API."))
     selection = selected_fields(fields, [page_type])
-    return render_pages(request, [page], selection)[0]
+    return render_pages(request, [page], selection, fallback_ids={page.pk} if is_fallback else ())[0]
+
+
+def _fallback_detail(request, page_ids, query, not_found: Http404):
+    """The `fallback` version of pages that are not live (`page_ids`: a queryset of ids), or `not_found`."""
+    fallback_id = fallback_version(page_ids, query.fallback) if query.fallback else None
+    if fallback_id is None:
+        raise not_found
+    depends_on(f"page:{fallback_id}")
+    return _detail(request, live_specific(fallback_id), query.fields, is_fallback=True)
+
+
+@vary_by_caller
+def _key_site(request) -> str:
+    """`/pages/find/` without `site` answers for the site of the caller's key: the key's site joins the cache key."""
+    if not request.path.endswith("/pages/find/") or "site" in request.GET:
+        return ""
+    client = getattr(request, "auth", None)
+    site_id = client.site_id if isinstance(client, APIClient) else None
+    return f"site:{site_id}" if site_id else ""
+
+
+def _site_hostname(request, query: FindQuery) -> str:
+    if query.site:
+        return query.site
+    client = getattr(request, "auth", None)
+    site_id = client.site_id if isinstance(client, APIClient) else None
+    if site_id is None:
+        raise ProblemError(
+            400,
+            _("Give the host name of the site in `site` (needed unless the API key belongs to a site)."),
+            code="site_required",
+        )
+    hostname = next((home.hostname for home in HomeDirectory.load().homes if home.site_id == site_id), None)
+    return hostname or Site.objects.filter(pk=site_id).values_list("hostname", flat=True).first() or ""
 
 
 @router.get("/pages/find/", response=PageItem, exclude_unset=True, summary="Find the page at a front-end path")
@@ -82,21 +119,29 @@ def find_page(request, query: Query[FindQuery]):
 def _find_page(request, query: FindQuery):
     # Whatever is published at this path later (a new page, a move) is a listing change.
     depends_on("listing:*")
-    url_path = HomeDirectory.load().url_path_for(query.site, query.path)
+    site = _site_hostname(request, query)
+    url_path = HomeDirectory.load().url_path_for(site, query.path)
     if url_path is None:
-        raise Http404(_("No site “%(site)s” with that language.") % {"site": query.site})
+        raise Http404(_("No site “%(site)s” with that language.") % {"site": site})
     page_id = visible_pages().filter(url_path=url_path).values_list("pk", flat=True).first()
     if page_id is None:
-        raise Http404(_("Nothing is published at %(path)s.") % {"path": query.path})
+        not_found = Http404(_("Nothing is published at %(path)s.") % {"path": query.path})
+        return _fallback_detail(request, Page.objects.filter(url_path=url_path).values("pk"), query, not_found)
     return _detail(request, live_specific(page_id), query.fields)
 
 
 @router.get("/pages/{page_id}/", response=PageItem, exclude_unset=True, summary="One published page")
 @answered_from_cache
-def get_page(request, page_id: int, query: Query[DetailQuery]):
+def get_page(request, page_id: Id, query: Query[DetailQuery]):
     def render():
         depends_on(f"page:{page_id}")
-        return as_json(page_item_adapter, _detail(request, live_specific(page_id), query.fields))
+        try:
+            page = live_specific(page_id)
+        except Http404 as not_found:
+            item = _fallback_detail(request, Page.objects.filter(pk=page_id).values("pk"), query, not_found)
+        else:
+            item = _detail(request, page, query.fields)
+        return as_json(page_item_adapter, item)
 
     return cached_json(request, render)
 

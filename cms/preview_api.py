@@ -11,6 +11,7 @@ from pydantic import Field
 from wagtail_headless_preview.models import PagePreview
 
 from .api_access import PREVIEW_ACCESS
+from .api_contract import MAX_FIELDS_LENGTH, MAX_NAME_LENGTH, MAX_TOKEN_LENGTH
 from .apikit import StrictRouter
 from .content_types import page_types
 from .page_rendering import PageItem, as_json, page_item_adapter, render_pages, selected_fields
@@ -20,9 +21,13 @@ router = StrictRouter(tags=["preview"])
 
 
 class PreviewQuery(Schema):
-    content_type: str = Field(description="As sent to the front end's preview URL, e.g. `news.newsarticlepage`.")
-    token: str = Field(description="The preview token sent to the front end's preview URL.")
-    fields: str = Field("*", description="As in `/pages/{id}/`.")
+    content_type: str = Field(
+        max_length=MAX_NAME_LENGTH, description="As sent to the front end's preview URL, e.g. `news.newsarticlepage`."
+    )
+    token: str = Field(
+        max_length=MAX_TOKEN_LENGTH, description="The preview token sent to the front end's preview URL."
+    )
+    fields: str = Field("*", max_length=MAX_FIELDS_LENGTH, description="As in `/pages/{id}/`.")
 
 
 def token_max_age() -> int:

@@ -9,7 +9,7 @@ someone. Refusals are problem+json documents whose `code` says why
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from ninja import Schema, Status
 from pydantic import ConfigDict, Field, model_validator
 
 from accounts.api import member_auth
+from cms.api_contract import Id
 from cms.apikit import Problem, StrictRouter, problem
 from cms.rate_limits import client_ip
 from videos.timecode import format_timecode
@@ -28,7 +29,8 @@ from .s3 import StorageUnavailable
 
 router = StrictRouter(tags=["downloads"])
 
-Timecode = str | float
+# "HH:MM:SS.mmm" or seconds; the range is checked against the video's duration.
+Timecode = Annotated[str, Field(max_length=32)] | float
 
 
 class DownloadRequest(Schema):
@@ -39,7 +41,9 @@ class DownloadRequest(Schema):
     kind: Literal["full", "clip", "shots"]
     start: Timecode | None = Field(None, description='In point of a clip: "HH:MM:SS.mmm" or seconds.')
     end: Timecode | None = Field(None, description='Out point of a clip: "HH:MM:SS.mmm" or seconds.')
-    shots: list[int] | None = Field(None, description="Shot ids (from the video page's shot list), consecutive.")
+    shots: list[Id] | None = Field(
+        None, max_length=1000, description="Shot ids (from the video page's shot list), consecutive."
+    )
     mode: Literal["fast", "exact"] | None = Field(
         None,
         description="Clips only. `fast` copies the stream (cut on keyframes for long-GOP masters, on any frame for "
@@ -163,7 +167,7 @@ def _refused(refusal: DownloadRefused):
     # Named as before the move from videos/, so that clients generated from the schema keep their names.
     operation_id="videos_downloads_api_request_download",
 )
-def request_download(request: HttpRequest, video_id: int, payload: DownloadRequest):
+def request_download(request: HttpRequest, video_id: Id, payload: DownloadRequest):
     user = request.auth
     refusal = grants.entitlement_refusal(user)
     if refusal:

@@ -19,6 +19,7 @@ from ninja import Query, Schema
 from ninja.errors import HttpError
 from pydantic import Field, create_model
 
+from cms.api_contract import MAX_FIELDS_LENGTH
 from cms.apikit import MAX_OFFSET, Problem, ProblemError, StrictRouter, answered_from_cache
 from cms.caching import cached_json, depends_on
 from cms.content_types import page_types
@@ -40,7 +41,8 @@ router = StrictRouter(tags=["search"])
 
 class SearchParameters(SearchFilters):
     q: str = Field(
-        "",
+        min_length=1,
+        max_length=MAX_QUERY_LENGTH,
         description=(
             f"What to look for (1 to {MAX_QUERY_LENGTH} characters). Every word must match, in any form "
             "(plural, feminine, accents and case do not matter); a misspelt word is corrected from the index's "
@@ -54,7 +56,9 @@ class SearchParameters(SearchFilters):
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
     fields: str = Field(
-        "summary", description="`summary` (default), `*` for every field, or a comma-separated list of field names."
+        "summary",
+        max_length=MAX_FIELDS_LENGTH,
+        description="`summary` (default), `*` for every field, or a comma-separated list of field names.",
     )
 
 
@@ -162,12 +166,6 @@ def search(request, params: Query[SearchParameters]):
     query = params.q.strip()
     if not query:
         raise HttpError(400, _("Give something to search for in the `q` parameter."))
-    if len(query) > MAX_QUERY_LENGTH:
-        raise HttpError(
-            400,
-            _("The search query is too long: %(length)d characters, at most %(max)d.")
-            % {"length": len(query), "max": MAX_QUERY_LENGTH},
-        )
     return cached_json(request, lambda: as_json(SearchResults, _search(request, params, query)))
 
 
@@ -266,7 +264,8 @@ def _match_in_backend(backend, documents, searched: planning.SearchPlan, params:
 
 class SuggestParameters(SearchFilters):
     q: str = Field(
-        "",
+        min_length=1,
+        max_length=suggest.MAX_PREFIX_LENGTH,
         description=(
             f"What the reader has typed so far (1 to {suggest.MAX_PREFIX_LENGTH} characters): the last word "
             "is completed, the words before it must match."
@@ -292,12 +291,6 @@ def search_suggestions(request, params: Query[SuggestParameters]):
     query = params.q.strip()
     if not query:
         raise HttpError(400, _("Give the beginning of a search in the `q` parameter."))
-    if len(query) > suggest.MAX_PREFIX_LENGTH:
-        raise HttpError(
-            400,
-            _("The text to complete is too long: %(length)d characters, at most %(max)d.")
-            % {"length": len(query), "max": suggest.MAX_PREFIX_LENGTH},
-        )
 
     def render():
         depends_on("listing:*", SEARCH_TAG)

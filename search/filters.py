@@ -1,12 +1,14 @@
 """The filters `/api/v1/search/` and its suggestions share: language, type, topic, person, dates."""
 
 from datetime import date
+from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import HttpError
 from pydantic import Field, field_validator
 
+from cms.api_contract import MAX_NAME_LENGTH, Id, Language
 from cms.page_queries import resolve_locale, start_of_day, visible_pages
 from cms.routing import HomeDirectory
 from taxonomy.models import PagePerson, PageTopic, Person, Topic
@@ -17,13 +19,13 @@ from .models import SearchDocument
 
 
 class SearchFilters(Schema):
-    locale: str | None = Field(None, description="Only pages in this language, e.g. `fr`.")
-    type: list[str] = Field(
+    locale: Language | None = Field(None, description="Only pages in this language, e.g. `fr`.")
+    type: list[Annotated[str, Field(max_length=MAX_NAME_LENGTH)]] = Field(
         default_factory=list,
         description="Page type(s): `news.NewsArticlePage`, `interviews.InterviewPage`, `videos.VideoPage`.",
     )
-    topic: int | None = Field(None, ge=1, description="Only items linked to this topic (any language version).")
-    person: int | None = Field(None, ge=1, description="Only items linked to this person (any language version).")
+    topic: Id | None = Field(None, description="Only items linked to this topic (any language version).")
+    person: Id | None = Field(None, description="Only items linked to this person (any language version).")
     date_from: date | None = Field(None, description="Items dated on or after this day (type's own date).")
     date_to: date | None = Field(None, description="Items dated on or before this day.")
 

@@ -9,6 +9,7 @@ from ninja import Query, Schema
 from pydantic import Field
 
 from cms import api_schemas
+from cms.api_contract import Id, Language
 from cms.apikit import MAX_OFFSET, StrictRouter, answered_from_cache
 from cms.content_types import APIField
 from cms.sql_lookups import sql_columns, sql_placeholders, sql_rows, sql_table
@@ -116,7 +117,7 @@ router = StrictRouter(tags=["people and topics"])
 
 
 class SnippetListQuery(Schema):
-    locale: str | None = Field(None, description="Language code; all languages when omitted.")
+    locale: Language | None = Field(None, description="Language code; all languages when omitted.")
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
@@ -198,7 +199,7 @@ def list_people(request, query: Query[SnippetListQuery]):
 
 @router.get("/people/{person_id}/", response=PersonOut, summary="One person")
 @answered_from_cache
-def get_person(request, person_id: int):
+def get_person(request, person_id: Id):
     return _cached(
         request,
         PersonOut,
@@ -215,7 +216,7 @@ def list_topics(request, query: Query[SnippetListQuery]):
 
 @router.get("/topics/{topic_id}/", response=TopicOut, summary="One topic")
 @answered_from_cache
-def get_topic(request, topic_id: int):
+def get_topic(request, topic_id: Id):
     return _cached(
         request,
         TopicOut,
