@@ -15,7 +15,7 @@ from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Schema, Status
 from ninja.security import SessionAuth
 from pydantic import Field
 
@@ -223,6 +223,14 @@ def get_newsletter(request: HttpRequest):
 def put_newsletter(request: HttpRequest, payload: NewsletterChange):
     """`{"subscribed": true, "source": "welcome"}` from the offer after sign-up, `"profile"` from the profile."""
     return _newsletter(_set_newsletter(request.auth, payload.subscribed, payload.source))
+
+
+@router.post("/me/sign-out-everywhere", response={204: None}, auth=member_auth, summary="Sign out everywhere")
+def sign_out_everywhere(request: HttpRequest):
+    """Ends every session and app token of the account, this one included, and revokes every download link
+    handed out to it. Log in again afterwards."""
+    request.auth.end_all_sessions()
+    return Status(204, None)
 
 
 def _token_problem(error: Exception):

@@ -1,10 +1,15 @@
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+SESSION_EPOCH_SALT = "accounts.User.session_epoch"
 
 
 class UserManager(BaseUserManager):
@@ -65,6 +70,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     terms_version = models.CharField(_("terms of use accepted (version)"), max_length=32, blank=True)
     terms_accepted_at = models.DateTimeField(_("terms of use accepted on"), null=True, blank=True)
+    # Changed by "sign out everywhere" (`end_all_sessions`): part of the session hash and of every
+    # download link's stamp, so that every session and link handed out before stops working.
+    session_epoch = models.CharField(max_length=32, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -93,6 +101,28 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name or self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hook for the hash every session is checked against (the current key and each
+        # fallback go through it); Django ties it to the password only, so signing out everywhere
+        # would need a scan of every stored session, which the database session store cannot do per user.
+        base = super()._get_session_auth_hash(secret=secret)
+        if not self.session_epoch:
+            return base
+        return salted_hmac(SESSION_EPOCH_SALT, base + self.session_epoch, secret=secret, algorithm="sha256").hexdigest()
+
+    def save(self, *args, **kwargs):
+        # Deactivating ends every session and link for good: reactivating later brings none of them back.
+        if self.pk and not self.is_active and type(self)._default_manager.filter(pk=self.pk, is_active=True).exists():
+            self.session_epoch = secrets.token_hex(16)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "session_epoch"}
+        super().save(*args, **kwargs)
+
+    def end_all_sessions(self) -> None:
+        """Sign out everywhere: every session and app token, and every download link handed out, stop working."""
+        self.session_epoch = secrets.token_hex(16)
+        type(self)._default_manager.filter(pk=self.pk).update(session_epoch=self.session_epoch)
 
     @property
     def has_accepted_current_terms(self) -> bool:

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -269,6 +271,24 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied):
 @_handles(HttpError)
 def http_error(request: HttpRequest, exc: HttpError):
     return problem(exc.status_code, str(exc))
+
+
+@_handles(DatabaseInterfaceError)
+@_handles(DatabaseOperationalError)
+def database_unavailable(request: HttpRequest, exc: Exception):
+    """The database went away under the request (a restart, a failover, a connection ended by the server).
+
+    Django drops the broken connection when the request ends and the next one
+    opens a new one, so trying again is the cure: 503 with Retry-After says so.
+    """
+    # Logged in full: SQLite also reports some mistakes (a missing table) as OperationalError.
+    logging.getLogger("cms.api").error("Database unavailable", exc_info=exc)
+    return problem(
+        503,
+        _("The service is briefly unavailable. Try again in a moment."),
+        code="unavailable",
+        headers={"Retry-After": "1"},
+    )
 
 
 @_handles(Exception)

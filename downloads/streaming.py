@@ -8,7 +8,8 @@ default storage, and only when it has a local `path()`.
 A link is a capability: an opaque token (`link_tokens`: the storage name,
 the user it was issued to, the download file name, its expiry and a stamp of
 the user's password, encrypted and authenticated), checked here to the
-second; a password change or reset revokes every earlier link. Browsers, curl and
+second; a password change or reset, "sign out everywhere" (`User.end_all_sessions`)
+and deactivating the account revoke every earlier link, with one answer for all. Browsers, curl and
 download managers fetch it without any header, so no identity on the request
 is fine; an identity that is not the link's user (session cookie or allauth's
 `X-Session-Token`) is refused, and so is a link whose user is gone or disabled.
@@ -99,7 +100,7 @@ def signed_file_url(*, name: str, user, filename: str, expires_at: datetime.date
             "u": user.pk,
             "f": filename,
             "e": math.floor(expires_at.timestamp()),
-            "p": link_tokens.password_stamp(user.password),
+            "p": link_tokens.password_stamp(_revocation_material(user.password, getattr(user, "session_epoch", ""))),
         }
     )
     # The readable name last, so that `curl -O` and `wget` save the file under it.
@@ -145,17 +146,16 @@ def download_file(request: HttpRequest, token: str, filename: str) -> HttpRespon
         return _problem(403, _("This download link has expired. Ask for a new one."), "link_expired")
     if any(user.pk != link.user_id for user in _request_users(request)):
         return _problem(403, _("This download link was issued to another account."), "link_not_yours")
-    password_hash = (
-        get_user_model()._default_manager.filter(pk=link.user_id, is_active=True).values_list("password", flat=True)
-    ).first()
-    if password_hash is None:
-        return _problem(403, _("The account this download link was issued to is not active."), "account_inactive")
-    if not link_tokens.stamp_matches(link.password_stamp, password_hash):
-        return _problem(
-            403,
-            _("This download link was revoked when the account's password changed. Ask for a new one."),
-            "link_revoked",
-        )
+    account = (
+        get_user_model()
+        ._default_manager.filter(pk=link.user_id, is_active=True)
+        .values_list("password", "session_epoch")
+        .first()
+    )
+    # One answer whatever revoked the link (password changed or reset, signed out everywhere,
+    # account deactivated or deleted): a link's holder learns nothing about the account.
+    if account is None or not link_tokens.stamp_matches(link.password_stamp, _revocation_material(*account)):
+        return _problem(403, _("This download link is no longer valid. Ask for a new one."), "link_revoked")
 
     try:
         local_path = default_storage.path(link.name)
@@ -169,6 +169,11 @@ def download_file(request: HttpRequest, token: str, filename: str) -> HttpRespon
     except BaseException:
         handle.close()
         raise
+
+
+def _revocation_material(password_hash: str, session_epoch: str) -> str:
+    """What a link's stamp is made of: it changes with the password and with "sign out everywhere"."""
+    return f"{password_hash}\n{session_epoch}" if session_epoch else password_hash
 
 
 urlpatterns = [path("<str:token>/<path:filename>", download_file, name=URL_NAME)]

@@ -64,6 +64,25 @@ def test_every_session_is_refused_after_a_password_reset(verified_user, kind):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["browser", "app"])
+def test_signing_out_everywhere_ends_every_session_and_token(verified_user, kind):
+    verified_user("everywhere@example.org")
+    asker = logged_in("everywhere@example.org", kind)
+    others = [logged_in("everywhere@example.org", "app"), logged_in("everywhere@example.org", "browser")]
+    old_token = others[0].session_token
+
+    assert asker.api("post", "/me/sign-out-everywhere").status_code == 204
+
+    assert refused(asker) and all(refused(other) for other in others)
+    stale = Headless("app")
+    stale.session_token = old_token
+    assert refused(stale)
+    # Logging in again works, and that new session is not ended by the earlier sign-out.
+    again = logged_in("everywhere@example.org", kind)
+    assert not refused(again)
+
+
+@pytest.mark.django_db
 def test_a_made_up_session_token_is_refused():
     client = Headless("app")
     client.session_token = "x" * 32

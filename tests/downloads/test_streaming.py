@@ -515,10 +515,10 @@ def test_a_logged_in_request_must_be_the_links_account(live_server, master, sett
 
 def test_a_link_of_a_disabled_or_deleted_account_is_403(live_server, master):
     User.objects.filter(pk=master.user.pk).update(is_active=False)
-    assert_problem(fetch(live_server, master.url), 403, "account_inactive")
+    assert_problem(fetch(live_server, master.url), 403, "link_revoked")
 
     master.user.delete()
-    assert_problem(fetch(live_server, master.url), 403, "account_inactive")
+    assert_problem(fetch(live_server, master.url), 403, "link_revoked")
 
 
 def test_a_file_gone_from_the_storage_is_404(live_server, master):
