@@ -10,9 +10,11 @@ type Policy = components["schemas"]["PasswordPolicy"];
 export function Errors({ messages, id }: { messages: string[] | undefined; id?: string }) {
   if (!messages?.length) return null;
   return (
-    <ul className="errors" id={id} role="alert">
-      {messages.map((message) => <li key={message}>{message}</li>)}
-    </ul>
+    <div role="alert" id={id}>
+      <ul className="errors">
+        {messages.map((message) => <li key={message}>{message}</li>)}
+      </ul>
+    </div>
   );
 }
 
