@@ -8,7 +8,7 @@ PORT ?= 8000
 # pytest-xdist workers: one per core keeps the suite well inside CI's limit.
 TEST_WORKERS ?= auto
 
-.PHONY: run serve test lint check venv install install-dev demo clean
+.PHONY: run serve test lint check venv install install-dev demo clean e2e
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ lint: install-dev
 	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py check
+	$(PY) manage.py export_openapi --check
+
+## make e2e: the real CMS and the built front end in Debian's Chromium (frontend/e2e/run.sh); screenshots in frontend/e2e/screenshots/.
+e2e: install-dev
+	frontend/e2e/run.sh $(E2E_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static

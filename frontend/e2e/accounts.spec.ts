@@ -57,6 +57,8 @@ test("sign up in French: a wrong code, a resend, the right code, the success scr
   await expect(page.locator(".errors").first()).toBeVisible();
   await screen(page, "03-verify-wrong-code");
 
+  // The CMS sends one code mail per address every 10 s (ACCOUNTS_CODE_MAIL_COOLDOWN).
+  await page.waitForTimeout(11_000);
   await page.getByRole("button", { name: "Envoyer un nouveau code" }).click();
   await expect(page.getByText("Un nouveau code vous a été envoyé.")).toBeVisible();
   const second = await waitForCode(email, first.count);
@@ -98,7 +100,7 @@ test("reset the password by code: a password breaking the rules, then a good one
   await expect(page.getByRole("heading", { name: "Créer un nouveau mot de passe" })).toBeVisible();
   await expect(page.getByText("Le mot de passe doit comporter au moins 12 caractères, sans espaces, inclure des lettres majuscules/minuscules, des chiffres et des symboles.")).toBeVisible();
   await page.getByRole("textbox", { name: "Mot de passe" }).fill("court mdp");
-  await expect(page.locator('[data-rule="MinimumLengthValidator"]')).not.toHaveClass(/met/);
+  await expect(page.locator('[data-rule="MinimumLengthValidator"]')).toHaveClass("unmet-shown");
   await page.getByRole("button", { name: "Enregistrer le mot de passe" }).click();
   const errors = page.locator("#password-errors");
   await expect(errors).toContainText("12 caractères");
@@ -106,7 +108,7 @@ test("reset the password by code: a password breaking the rules, then a good one
   await screen(page, "08-new-password-errors");
 
   await page.getByRole("textbox", { name: "Mot de passe" }).fill("Nouveau-Passe2026!");
-  await expect(page.locator('[data-rule="CharacterClassesValidator"]')).toHaveClass(/met/);
+  await expect(page.locator('[data-rule="CharacterClassesValidator"]')).toHaveClass("met");
   await page.getByRole("button", { name: "Enregistrer le mot de passe" }).click();
   await expect(page.getByRole("heading", { name: "Votre mot de passe a été mis à jour" })).toBeVisible();
   await expect(page.getByText("Cliquez sur le bouton pour revenir à la page sur laquelle vous étiez et connectez-vous avec votre nouveau mot de passe.")).toBeVisible();

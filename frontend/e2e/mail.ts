@@ -29,18 +29,16 @@ async function messagesTo(address: string): Promise<string[]> {
   return texts;
 }
 
-/** The code in the newest e-mail to `address` once there are more than `seen` of them. */
+// allauth's codes look like TMJX-LFJD, alone on their line of the plain-text part.
+const CODE = /^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$/m;
+
+/** The code of the newest code mail to `address` once there are more than `seen` of them (other mails, such as
+ * the newsletter welcome, are skipped). */
 export async function waitForCode(address: string, seen: number): Promise<{ code: string; count: number }> {
   for (let attempt = 0; attempt < 180; attempt++) {
-    const texts = await messagesTo(address);
-    if (texts.length > seen) {
-      const text = texts[texts.length - 1];
-      // allauth's codes look like TMJX-LFJD, alone on their line of the plain-text part.
-      const match = text.match(/^\s*([A-Z0-9]{4}-[A-Z0-9]{4}|[A-Z0-9]{6,8})\s*$/m);
-      if (!match) throw new Error(`No code in the e-mail:\n${text}`);
-      return { code: match[1], count: texts.length };
-    }
+    const codes = (await messagesTo(address)).flatMap((text) => text.match(CODE)?.[1] ?? []);
+    if (codes.length > seen) return { code: codes[codes.length - 1], count: codes.length };
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`No new e-mail to ${address}.`);
+  throw new Error(`No new code mail to ${address}.`);
 }
