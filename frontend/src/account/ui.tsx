@@ -89,7 +89,7 @@ export function PasswordRules({ policy, password, locale, id }: { policy: Policy
         {policy.rules.map((rule) => {
           const holds = ruleHolds(rule.rule, password, policy);
           return (
-            <li key={rule.rule} className={holds ? "met" : holds === false && password ? "unmet-shown" : undefined} data-rule={rule.rule}>
+            <li key={rule.rule} className={password && holds ? "met" : password && holds === false ? "unmet-shown" : undefined} data-rule={rule.rule}>
               {rule.help_text}
               {holds !== null && password && <span className="visually-hidden"> ({holds ? t.ruleMet : t.ruleUnmet})</span>}
             </li>
