@@ -8,7 +8,7 @@ PORT ?= 8000
 # pytest-xdist workers: one per core keeps the suite well inside CI's limit.
 TEST_WORKERS ?= auto
 
-.PHONY: run serve test lint check venv install install-dev demo clean
+.PHONY: run serve test lint check venv install install-dev demo clean e2e
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,12 +31,16 @@ run: install
 	$(PY) manage.py ensure_admin
 	$(MAKE) --no-print-directory serve
 
-## make serve: the web server, the task worker and the downloads sweep, stopped together with Ctrl-C.
+## make serve: the web server, the task worker, the downloads sweep and the portal on :3000 (frontend/serve.sh,
+## which serves nothing without Node.js 20+), stopped together with Ctrl-C.
+# The portal proxies the account calls to the CMS: its origin must be trusted for CSRF.
+export DJANGO_CSRF_TRUSTED_ORIGINS ?= http://127.0.0.1:3000,http://localhost:3000
 serve:
 	@echo "Admin: http://$(HOST):$(PORT)/admin/"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --queue-name '*' & \
 	$(PY) manage.py expire_downloads --every 600 --verbosity 0 & \
+	CMS_URL=http://$(HOST):$(PORT) frontend/serve.sh & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: install what tests need and run the whole suite.
@@ -48,6 +52,11 @@ lint: install-dev
 	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py check
+	$(PY) manage.py export_openapi --check
+
+## make e2e: the real CMS and the built front end in Debian's Chromium (frontend/e2e/run.sh); screenshots in frontend/e2e/screenshots/.
+e2e: install-dev
+	frontend/e2e/run.sh $(E2E_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static

@@ -1,0 +1,27 @@
+import { expect, test } from "@playwright/test";
+
+test("browse the seed article and interview in French, then switch to English", async ({ page }) => {
+  await page.goto("/fr/");
+  await expect(page.locator("html")).toHaveAttribute("lang", "fr");
+  await page.getByRole("link", { name: /Défense intelligente/ }).first().click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Défense intelligente");
+  await expect(page.getByText("Les pays de l'Alliance cherchent activement à améliorer leurs capacités de défense")).toBeVisible();
+  await expect(page.locator(".dateline")).toContainText("Bruxelles");
+  await expect(page.locator(".lead-image img")).toHaveAttribute("srcset", /640w/);
+  await expect(page.locator('link[rel="alternate"][hreflang="en"]')).toHaveAttribute("href", /\/en\/news\//);
+  await page.getByRole("link", { name: "English" }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Smart Defence");
+
+  await page.goto("/fr/entretiens/");
+  await page.getByRole("link", { name: /Bruno Racine/ }).click();
+  await expect(page.getByText("Vous venez d'assister aujourd'hui au premier séminaire sur les tâches de sécurité fondamentales de l'OTAN.")).toBeVisible();
+  await expect(page.locator(".answer .speaker").first()).toHaveText("BRUNO RACINE :");
+  await page.getByRole("link", { name: "English" }).click();
+  await expect(page).toHaveURL(/\/en\/interviews\//);
+  await expect(page.locator(".question").first()).toBeVisible();
+
+  const missing = await page.goto("/fr/aucune-page/");
+  expect(missing?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page introuvable" })).toBeVisible();
+});

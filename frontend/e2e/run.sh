@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# make e2e: the real CMS (gunicorn, db_worker, an aiosmtpd catcher) on a fresh SQLite database with the demo
+# content, the built front end (next build && next start), then Playwright Test on Debian's Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+PY=${PY:-$ROOT/.venv/bin/python}
+WORK=$(mktemp -d /tmp/portal-e2e.XXXXXX)
+CMS_PORT=${E2E_CMS_PORT:-8010}
+SMTP_PORT=${E2E_SMTP_PORT:-8025}
+export DATABASE_URL="sqlite:///$WORK/db.sqlite3" MEDIA_ROOT="$WORK/media" DJANGO_SETTINGS_MODULE=cms.settings.dev
+export EMAIL_URL="smtp://127.0.0.1:$SMTP_PORT" ACCOUNTS_FRONTEND_URL=http://127.0.0.1:3000
+export DJANGO_CSRF_TRUSTED_ORIGINS=http://127.0.0.1:3000 DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost"
+export CMS_URL="http://127.0.0.1:$CMS_PORT" E2E_MAILDIR="$WORK/mail" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+start() { setsid "$@" >>"$WORK/servers.log" 2>&1 & pids+=("$!"); }
+wait_for() { for _ in $(seq 120); do curl -fsS -o /dev/null "$1" 2>/dev/null && return; sleep 1; done; echo "$1 did not answer; see $WORK/servers.log"; tail -50 "$WORK/servers.log"; exit 1; }
+
+echo "e2e: preparing the CMS in $WORK"
+"$PY" manage.py migrate --no-input -v 0
+"$PY" manage.py load_demo_content -v 0
+mkdir -p "$E2E_MAILDIR"
+start "$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$E2E_MAILDIR"
+start "$ROOT/.venv/bin/gunicorn" cms.wsgi -b "127.0.0.1:$CMS_PORT" -w 2 --access-logfile -
+start "$PY" manage.py db_worker --queue-name '*'
+
+cd frontend
+npm ci --no-audit --no-fund --loglevel=error
+npm run build
+start npx next start -H 127.0.0.1 -p 3000
+wait_for "$CMS_URL/api/v1/sites/"
+wait_for http://127.0.0.1:3000/fr/
+npx playwright test "$@"
