@@ -28,7 +28,8 @@ start "$ROOT/.venv/bin/gunicorn" cms.wsgi -b "127.0.0.1:$CMS_PORT" -w 2 --access
 start "$PY" manage.py db_worker --queue-name '*'
 
 cd frontend
-npm ci --no-audit --no-fund --loglevel=error
+# .ci/run has just installed it: npm ci only when node_modules is missing or older than the lock file.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 npm run build
 start npx next start -H 127.0.0.1 -p 3000
 wait_for "$CMS_URL/api/v1/sites/"
