@@ -23,6 +23,12 @@ class VideoForm(WagtailAdminModelForm):
     probe: "media.MediaProbe | None" = None
     checksum: str = ""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model allows no file while a resumable upload is still arriving; this form does not.
+        if "file" in self.fields and self.instance.state != self.instance.State.UPLOADING:
+            self.fields["file"].required = True
+
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if not upload or upload is self.initial.get("file") or not hasattr(upload, "chunks"):
@@ -75,6 +81,15 @@ class VideoPageForm(WagtailAdminPageForm):
     def clean(self):
         cleaned_data = super().clean()
         video = cleaned_data.get("video")
+        if video is not None and not video.is_ready and "action-publish" in self.data:
+            self.add_error(
+                "video",
+                ValidationError(
+                    _("This video is %(state)s: a page can be published once its video is ready.")
+                    % {"state": video.get_state_display().lower()},
+                    code="video_not_ready",
+                ),
+            )
         shot_forms = self._live_forms("shots")
         if video is not None:
             points = [(form.cleaned_data.get("in_point"), form.cleaned_data.get("out_point")) for form in shot_forms]

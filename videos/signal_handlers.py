@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 
 def queue_derivatives(sender, instance, **kwargs):
     """A new or replaced master waits for its poster and proxy: queue them once the upload is committed."""
-    if instance.processing == instance.Processing.PENDING:
+    if instance.state == instance.State.PROCESSING:
         from .tasks import make_video_derivatives
 
         video_id = instance.pk

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.files import File
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 from wagtail.images import get_image_model
 
@@ -40,9 +41,8 @@ def make_video_derivatives(video_id: int) -> str:
             _attach_derivatives(video, poster_path, proxy_path)
     except (media.FfmpegError, OSError) as error:
         logger.warning("Derivatives of video %s failed: %s", video_id, error)
-        Video.objects.filter(pk=video_id).update(
-            processing=Video.Processing.FAILED, processing_error=str(error)[-2000:]
-        )
+        video.fail(_("The poster or the preview could not be made from this video."), str(error))
+        video.save(update_fields=["state", "failure_reason_source", "failure_detail"])
         return "failed"
     return "ready"
 
@@ -57,10 +57,11 @@ def _attach_derivatives(video, poster_path: Path, proxy_path: Path) -> None:
     with proxy_path.open("rb") as proxy_file:
         video.proxy.save(proxy_path.name, File(proxy_file), save=False)
     video.poster = poster
-    video.processing = video.Processing.READY
-    video.processing_error = ""
+    video.state = video.State.READY
+    video.progress = 100
+    video.failure_reason_source = video.failure_detail = ""
     with transaction.atomic():
-        video.save(update_fields=["poster", "proxy", "processing", "processing_error"])
+        video.save(update_fields=["poster", "proxy", "state", "progress", "failure_reason_source", "failure_detail"])
     if old_proxy and old_proxy != video.proxy.name:
         video.proxy.storage.delete(old_proxy)
     if old_poster is not None and old_poster.pk != poster.pk and old_poster.title.endswith("(poster)"):
