@@ -31,12 +31,13 @@ run: install
 	$(PY) manage.py ensure_admin
 	$(MAKE) --no-print-directory serve
 
-## make serve: the web server, the task worker and the downloads sweep, stopped together with Ctrl-C.
+## make serve: the web server, the task worker and the downloads and uploads sweeps, stopped together with Ctrl-C.
 serve:
 	@echo "Admin: http://$(HOST):$(PORT)/admin/"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --queue-name '*' & \
 	$(PY) manage.py expire_downloads --every 600 --verbosity 0 & \
+	$(PY) manage.py expire_uploads --every 3600 --verbosity 0 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: install what tests need and run the whole suite.

@@ -10,6 +10,7 @@ from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from . import media
 from .files import sha256_of, uploaded_file_path
 from .shots import validate_shot_list
+from .signals import master_replaced
 
 
 class VideoForm(WagtailAdminModelForm):
@@ -66,6 +67,7 @@ class VideoForm(WagtailAdminModelForm):
             if replaced_name:
                 storage = video.file.storage
                 transaction.on_commit(lambda: storage.delete(replaced_name))
+                transaction.on_commit(lambda: master_replaced.send(sender=type(video), video=video))
             video.apply_probe(self.probe, size=self.cleaned_data["file"].size, sha256=self.checksum)
             if self.for_user is not None and video.uploaded_by_id is None:
                 video.uploaded_by = self.for_user

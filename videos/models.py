@@ -23,6 +23,7 @@ from taxonomy.models import people_panel, related_pages_panel, topic_panel
 from .forms import VideoPageForm
 from .shots import validate_shot_list
 from .timecode import TimecodeField, format_timecode
+from .uploads import MasterUpload  # noqa: F401  (a model of this app, kept in its own module)
 from .webvtt import validate_webvtt_document
 
 # Fields copied as they are from `videos.media.MediaProbe`.
