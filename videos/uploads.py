@@ -10,6 +10,7 @@ import os
 import uuid
 from pathlib import Path
 
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models
@@ -60,6 +61,9 @@ class MasterUpload(models.Model):
     filename = models.CharField(_("file name"), max_length=255)
     length = models.PositiveBigIntegerField(_("size in bytes"))
     replaces_master = models.BooleanField(_("replaces the master"), default=False)
+    # On S3 the parts go straight to the bucket, as one multipart upload of this key.
+    s3_key = models.CharField(_("S3 key"), max_length=500, blank=True)
+    s3_upload_id = models.CharField(_("S3 multipart upload"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -83,11 +87,24 @@ class MasterUpload(models.Model):
 
     def discard(self) -> None:
         """Forget the upload and its bytes; a video that never had a master goes with it."""
-        self.partial_path.unlink(missing_ok=True)
+        if self.s3_upload_id:
+            self.abort_s3()
+        else:
+            self.partial_path.unlink(missing_ok=True)
         video = self.video
         self.delete()
         if not self.replaces_master and video.state == video.State.UPLOADING:
             video.delete()
+
+    def abort_s3(self) -> None:
+        client = default_storage.connection.meta.client
+        try:
+            client.abort_multipart_upload(
+                Bucket=default_storage.bucket_name, Key=self.s3_key, UploadId=self.s3_upload_id
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "NoSuchUpload":
+                raise
 
     def put_in_place(self) -> str:
         """Move the received file among the masters, atomically (same file system); returns its storage name."""
