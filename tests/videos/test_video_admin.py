@@ -181,7 +181,7 @@ def test_editing_only_the_title_keeps_the_master_and_its_facts(editor_client, ma
 @pytest.mark.django_db
 def test_deleting_a_video_removes_its_files(make_video, clean_media, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        video = make_video(duration=4.0)
+        video = make_video(duration=4.0, state="processing")
     video.refresh_from_db()
     names = [video.file.name, video.proxy.name]
     assert all(video.file.storage.exists(name) for name in names)
