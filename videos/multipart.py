@@ -16,13 +16,13 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from cms.apikit import problem
 
 from .models import Video
 from .signals import master_replaced
 from .tasks import ingest_master
+from .tus import allow_methods
 from .uploads import MasterUpload, UploadRefused, check_policy
 
 PART_URL_TTL = 3600
@@ -75,7 +75,7 @@ def _json(request) -> dict | None:
 
 
 @login_not_required
-@require_http_methods(["POST"])
+@allow_methods("POST")
 @storage_errors
 def create(request):
     _none, refused = _gate(request)
@@ -111,7 +111,7 @@ def create(request):
 
 
 @login_not_required
-@require_http_methods(["GET"])
+@allow_methods("GET")
 @storage_errors
 def sign_part(request, upload_id, number: int):
     upload, refused = _gate(request, upload_id)
@@ -140,7 +140,7 @@ def _parts(upload) -> list[dict]:
 
 
 @login_not_required
-@require_http_methods(["GET", "DELETE"])
+@allow_methods("GET", "DELETE")
 @storage_errors
 def upload_view(request, upload_id):
     upload, refused = _gate(request, upload_id)
@@ -153,7 +153,7 @@ def upload_view(request, upload_id):
 
 
 @login_not_required
-@require_http_methods(["POST"])
+@allow_methods("POST")
 @storage_errors
 def complete(request, upload_id):
     upload, refused = _gate(request, upload_id)

@@ -258,3 +258,12 @@ def test_the_editor_can_abort_an_upload(editor, master):
     partial = MasterUpload.objects.get().partial_path
     assert editor.delete(url, headers=TUS).status_code == 204
     assert not Video.objects.exists() and not partial.exists()
+
+
+@pytest.mark.django_db
+def test_a_method_the_endpoint_does_not_serve_is_a_405_problem(editor, master):
+    response = editor.put(CREATE_URL, b"", headers=TUS)
+    assert response.status_code == 405 and response["Content-Type"] == "application/problem+json"
+    assert response["Allow"] == "OPTIONS, POST"
+    url = create(editor, len(master))["Location"]
+    assert editor.post(url, headers=TUS).status_code == 405
