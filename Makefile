@@ -31,8 +31,8 @@ run: install
 	$(PY) manage.py ensure_admin
 	$(MAKE) --no-print-directory serve
 
-## make serve: the web server, the task worker, the downloads sweep and the portal on :3000 (frontend/serve.sh,
-## which serves nothing without Node.js 20+), stopped together with Ctrl-C.
+## make serve: the web server, the task worker, the downloads and uploads sweeps and the portal on :3000
+## (frontend/serve.sh, which serves nothing without Node.js 20+), stopped together with Ctrl-C.
 # The portal proxies the account calls to the CMS: its origin must be trusted for CSRF.
 export DJANGO_CSRF_TRUSTED_ORIGINS ?= http://127.0.0.1:3000,http://localhost:3000
 serve:
@@ -40,6 +40,7 @@ serve:
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --queue-name '*' & \
 	$(PY) manage.py expire_downloads --every 600 --verbosity 0 & \
+	$(PY) manage.py expire_uploads --every 3600 --verbosity 0 & \
 	CMS_URL=http://$(HOST):$(PORT) frontend/serve.sh & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # allauth headless: sign-up, codes, log-in, sessions, its OpenAPI specification.
     path("_allauth/", include("accounts.urls")),
+    path("uploads/videos/tus/", include("videos.tus")),  # resumable master uploads (videos/tus.py)
+    path("uploads/videos/s3/", include("videos.multipart")),  # S3 multipart master uploads (videos/multipart.py)
     path("downloads/files/", include("downloads.streaming")),  # signed download links (downloads/streaming.py)
     # Headless: pages are rendered by the front ends, not here, so Wagtail's
     # page-serving URLs are deliberately not mounted.

@@ -297,3 +297,13 @@ def _remove_stale_scratch(now) -> int:
 def index_master_packets(sender, video, path: Path, **kwargs) -> None:
     """`videos.signals.master_ready`: index a new master's packets while its local copy is at hand."""
     index_packets(video, path)
+
+
+def expire_clips_of_old_master(sender, video, **kwargs) -> None:
+    """`videos.signals.master_replaced`: clips cut from the old master are expired and their files removed."""
+    for job in DownloadJob.objects.filter(video=video, status__in=DownloadJob.ACTIVE):
+        expired = DownloadJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=DownloadJob.Status.EXPIRED, file=""
+        )
+        if expired and job.file:
+            job.file.storage.delete(job.file.name)

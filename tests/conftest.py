@@ -56,13 +56,17 @@ def generated_video_path(tmp_path_factory, **options) -> Path:
 
 
 def video_factory(tmp_path_factory):
-    """A function creating a `Video` from a real generated master, probed as an upload would be."""
+    """A function creating a `Video` from a real generated master, probed as the ingest does.
 
-    def make(title="Press conference", **options) -> Video:
+    The video is `ready` (as after its ingest) unless `state` says otherwise; its poster and proxy are not made.
+    """
+
+    def make(title="Press conference", state=Video.State.READY, **options) -> Video:
         options.setdefault("duration", 4.0)
         path = generated_video_path(tmp_path_factory, **options)
         video = Video(title=title)
         video.apply_probe(media.probe(path), size=path.stat().st_size, sha256=sha256_of(path))
+        video.state = state
         with path.open("rb") as handle:
             video.file.save(path.name, File(handle), save=False)
         video.save()

@@ -5,6 +5,7 @@ The `download` field of video pages is the downloads app's (`downloads/offer.py`
 
 from collections import defaultdict
 from datetime import date
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -21,6 +22,11 @@ class VideoAsset(Schema):
     """Technical facts of the master, probed from the file itself."""
 
     id: int
+    state: Literal["uploading", "processing", "ready", "failed"] = Field(
+        description="Ingest of the master: only a `ready` video has its facts, poster and proxy."
+    )
+    progress: int = Field(description="Percent of the ingest done while `processing`.")
+    failure_reason: str = Field(description="Why the ingest failed, in the request's language; empty otherwise.")
     duration: float = Field(description="Seconds.")
     width: int
     height: int
@@ -57,6 +63,9 @@ def _video(page, context):
     video = page.video
     return {
         "id": video.pk,
+        "state": video.state,
+        "progress": video.progress,
+        "failure_reason": video.failure_reason,
         "duration": video.duration,
         "width": video.width,
         "height": video.height,

@@ -10,6 +10,7 @@ from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from . import media
 from .files import sha256_of, uploaded_file_path
 from .shots import validate_shot_list
+from .signals import master_replaced
 
 
 class VideoForm(WagtailAdminModelForm):
@@ -22,6 +23,12 @@ class VideoForm(WagtailAdminModelForm):
 
     probe: "media.MediaProbe | None" = None
     checksum: str = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model allows no file while a resumable upload is still arriving; this form does not.
+        if "file" in self.fields and self.instance.state != self.instance.State.UPLOADING:
+            self.fields["file"].required = True
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -60,6 +67,7 @@ class VideoForm(WagtailAdminModelForm):
             if replaced_name:
                 storage = video.file.storage
                 transaction.on_commit(lambda: storage.delete(replaced_name))
+                transaction.on_commit(lambda: master_replaced.send(sender=type(video), video=video))
             video.apply_probe(self.probe, size=self.cleaned_data["file"].size, sha256=self.checksum)
             if self.for_user is not None and video.uploaded_by_id is None:
                 video.uploaded_by = self.for_user
@@ -75,6 +83,15 @@ class VideoPageForm(WagtailAdminPageForm):
     def clean(self):
         cleaned_data = super().clean()
         video = cleaned_data.get("video")
+        if video is not None and not video.is_ready and "action-publish" in self.data:
+            self.add_error(
+                "video",
+                ValidationError(
+                    _("This video is %(state)s: a page can be published once its video is ready.")
+                    % {"state": video.get_state_display().lower()},
+                    code="video_not_ready",
+                ),
+            )
         shot_forms = self._live_forms("shots")
         if video is not None:
             points = [(form.cleaned_data.get("in_point"), form.cleaned_data.get("out_point")) for form in shot_forms]

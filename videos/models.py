@@ -9,6 +9,7 @@ asset, dates and timecodes stay synchronized across translations.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -22,6 +23,7 @@ from taxonomy.models import people_panel, related_pages_panel, topic_panel
 from .forms import VideoPageForm
 from .shots import validate_shot_list
 from .timecode import TimecodeField, format_timecode
+from .uploads import MasterUpload  # noqa: F401  (a model of this app, kept in its own module)
 from .webvtt import validate_webvtt_document
 
 # Fields copied as they are from `videos.media.MediaProbe`.
@@ -45,24 +47,26 @@ PROBED_FIELDS = [
 class Video(index.Indexed, models.Model):
     """A broadcast master and the facts probed from it on upload."""
 
-    class Processing(models.TextChoices):
-        PENDING = "pending", _("Waiting for poster and preview")
+    class State(models.TextChoices):
+        UPLOADING = "uploading", _("Uploading")
+        PROCESSING = "processing", _("Processing")
         READY = "ready", _("Ready")
-        FAILED = "failed", _("Poster or preview failed")
+        FAILED = "failed", _("Failed")
 
     title = models.CharField(_("title"), max_length=255)
-    file = models.FileField(_("master file"), upload_to="videos/masters/%Y/%m/", max_length=500)
-    file_size = models.PositiveBigIntegerField(_("size in bytes"), editable=False)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False, db_index=True)
+    file = models.FileField(_("master file"), upload_to="videos/masters/%Y/%m/", max_length=500, blank=True)
+    # Zero and empty until the ingest of an uploaded master has read it.
+    file_size = models.PositiveBigIntegerField(_("size in bytes"), default=0, editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False, db_index=True)
 
-    # Probe data: filled from the file itself on upload, never typed in.
-    container = models.CharField(_("container"), max_length=100, editable=False)
-    duration = models.FloatField(_("duration in seconds"), editable=False)
-    width = models.PositiveIntegerField(_("width"), editable=False)
-    height = models.PositiveIntegerField(_("height"), editable=False)
-    frame_rate = models.FloatField(_("frame rate"), editable=False)
-    frame_rate_exact = models.CharField(_("exact frame rate"), max_length=20, editable=False)
-    video_codec = models.CharField(_("video codec"), max_length=50, editable=False)
+    # Probe data: filled from the file itself by the ingest, never typed in.
+    container = models.CharField(_("container"), max_length=100, blank=True, editable=False)
+    duration = models.FloatField(_("duration in seconds"), default=0, editable=False)
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
+    frame_rate = models.FloatField(_("frame rate"), default=0, editable=False)
+    frame_rate_exact = models.CharField(_("exact frame rate"), max_length=20, blank=True, editable=False)
+    video_codec = models.CharField(_("video codec"), max_length=50, blank=True, editable=False)
     video_profile = models.CharField(_("video profile"), max_length=100, blank=True, editable=False)
     pixel_format = models.CharField(_("pixel format"), max_length=50, blank=True, editable=False)
     audio_codec = models.CharField(_("audio codec"), max_length=50, blank=True, editable=False)
@@ -91,14 +95,14 @@ class Video(index.Indexed, models.Model):
     proxy = models.FileField(
         _("preview proxy"), upload_to="videos/proxies/", blank=True, max_length=500, editable=False
     )
-    processing = models.CharField(
-        _("processing"),
-        max_length=10,
-        choices=Processing.choices,
-        default=Processing.PENDING,
-        editable=False,
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PROCESSING, editable=False, db_index=True
     )
-    processing_error = models.TextField(_("processing error"), blank=True, editable=False)
+    progress = models.PositiveSmallIntegerField(_("progress in percent"), default=0, editable=False)
+    # The reason is kept as its English source sentence and translated when shown,
+    # so each editor reads it in the admin's language they chose.
+    failure_reason_source = models.CharField(_("reason of the failure"), max_length=255, blank=True, editable=False)
+    failure_detail = models.TextField(_("technical detail of the failure"), blank=True, editable=False)
 
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
@@ -135,8 +139,33 @@ class Video(index.Indexed, models.Model):
         self.audio_sample_rate = probe.audio_sample_rate
         self.bit_rate = probe.bit_rate
         self.frame_count = probe.frame_count
-        self.processing = self.Processing.PENDING
-        self.processing_error = ""
+        self.state = self.State.PROCESSING
+        self.progress = 0
+        self.failure_reason_source = self.failure_detail = ""
+
+    def fail(self, reason, detail: str = "") -> None:
+        """Record why the ingest failed; `reason` is a (lazily) translatable sentence."""
+        with override(None):
+            self.failure_reason_source = str(reason)[:255]
+        self.state = self.State.FAILED
+        self.failure_detail = detail[-2000:]
+
+    @property
+    def failure_reason(self) -> str:
+        """Why the ingest failed, in the active language."""
+        return gettext(self.failure_reason_source) if self.failure_reason_source else ""
+
+    @property
+    def state_display(self) -> str:
+        if self.state == self.State.PROCESSING:
+            return _("Processing (%(progress)s%%)") % {"progress": self.progress}
+        if self.state == self.State.FAILED:
+            return _("Failed: %(reason)s") % {"reason": self.failure_reason}
+        return self.get_state_display()
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == self.State.READY
 
     @property
     def duration_ms(self) -> int:

@@ -3,8 +3,12 @@ from django.db.models.signals import post_delete, post_save
 
 
 def queue_derivatives(sender, instance, **kwargs):
-    """A new or replaced master waits for its poster and proxy: queue them once the upload is committed."""
-    if instance.processing == instance.Processing.PENDING:
+    """A new or replaced master waits for its poster and proxy: queue them once the upload is committed.
+
+    A master put in place by a resumable upload has no checksum yet: its ingest
+    (`tasks.ingest_master`, queued by the upload) makes the derivatives itself.
+    """
+    if instance.state == instance.State.PROCESSING and instance.sha256:
         from .tasks import make_video_derivatives
 
         video_id = instance.pk

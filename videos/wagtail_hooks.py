@@ -22,10 +22,10 @@ class VideoViewSet(SnippetViewSet):
         Column("duration_display", label=_("Duration")),
         Column("resolution", label=_("Resolution")),
         "video_codec",
-        "processing",
+        Column("state_display", label=_("State")),
         "uploaded_at",
     ]
-    list_filter = ["video_codec", "all_intra", "processing"]
+    list_filter = ["video_codec", "all_intra", "state"]
     search_fields = ["title"]
     edit_handler = ObjectList(
         [FieldPanel("title"), FieldPanel("file"), FieldPanel("poster")],

@@ -6,8 +6,8 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 PY=${PY:-$ROOT/.venv/bin/python}
 WORK=$(mktemp -d /tmp/portal-e2e.XXXXXX)
-CMS_PORT=${E2E_CMS_PORT:-8010}
-SMTP_PORT=${E2E_SMTP_PORT:-8025}
+CMS_PORT=${E2E_CMS_PORT:-18010}
+SMTP_PORT=${E2E_SMTP_PORT:-18025}
 export DATABASE_URL="sqlite:///$WORK/db.sqlite3" MEDIA_ROOT="$WORK/media" DJANGO_SETTINGS_MODULE=cms.settings.dev
 export EMAIL_URL="smtp://127.0.0.1:$SMTP_PORT" ACCOUNTS_FRONTEND_URL=http://127.0.0.1:3000
 export DJANGO_CSRF_TRUSTED_ORIGINS=http://127.0.0.1:3000 DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost"
@@ -22,15 +22,17 @@ wait_for() { for _ in $(seq 120); do curl -fsS -o /dev/null "$1" 2>/dev/null && 
 echo "e2e: preparing the CMS in $WORK"
 "$PY" manage.py migrate --no-input -v 0
 "$PY" manage.py load_demo_content -v 0
-mkdir -p "$E2E_MAILDIR"
+mkdir -p "$E2E_MAILDIR"/tmp "$E2E_MAILDIR"/new "$E2E_MAILDIR"/cur  # a Maildir: aiosmtpd only fills it
 start "$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$E2E_MAILDIR"
 start "$ROOT/.venv/bin/gunicorn" cms.wsgi -b "127.0.0.1:$CMS_PORT" -w 2 --access-logfile -
 start "$PY" manage.py db_worker --queue-name '*'
 
 cd frontend
-npm ci --no-audit --no-fund --loglevel=error
+# .ci/run has just installed it: npm ci only when node_modules is missing or older than the lock file.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 npm run build
 start npx next start -H 127.0.0.1 -p 3000
 wait_for "$CMS_URL/api/v1/sites/"
+"$PY" -c "import socket; socket.create_connection(('127.0.0.1', $SMTP_PORT), 5)" || { echo "The SMTP catcher is not listening on $SMTP_PORT"; tail -20 "$WORK/servers.log"; exit 1; }
 wait_for http://127.0.0.1:3000/fr/
 npx playwright test "$@"

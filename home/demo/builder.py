@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
+from cms.models import FrontEnd
 from home.models import HomePage, HomePageFeaturedItem
 from interviews.models import InterviewIndexPage, InterviewPage
 from news.models import NewsArticlePage, NewsIndexPage
@@ -88,7 +89,20 @@ class DemoBuilder:
         video_pages = self.video_pages(tree, people, topics, images, self.video_assets())
         featured = {"news": article, "interview": interview}
         self.featured(tree, [featured[kind] if key is None else video_pages[key] for kind, key in seeds.FEATURED])
+        self.portal()
         return tree
+
+    def portal(self) -> None:
+        """The reference portal (frontend/, `make run` serves it on :3000): its origins may call the API.
+
+        No preview or webhook URL yet: the portal has no preview route or webhook receiver to point them at.
+        """
+        site = Site.objects.get(is_default_site=True)
+        _, created = FrontEnd.objects.get_or_create(
+            name="Reference portal",
+            defaults={"site": site, "origins": "http://127.0.0.1:3000\nhttp://localhost:3000"},
+        )
+        self.note("front ends", "the reference portal on http://127.0.0.1:3000", created)
 
     # --- site tree ------------------------------------------------------------------
 

@@ -311,7 +311,7 @@ def test_the_index_records_every_packet_of_the_kept_streams(long_gop):
 @pytest.mark.django_db
 def test_the_index_is_built_at_ingest(make_video, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        video = make_video(duration=12.0, gop=25)
+        video = make_video(duration=12.0, gop=25, state="processing")  # its derivatives are queued
     index = PacketIndex.objects.get(video=video)
     assert index.matches(video)
     # Per stream, chunks of 10 s of decode time: -10 to 0 (B-frames and AAC priming decode before 0), 0 to 10, 10 to 20.
@@ -324,7 +324,7 @@ def test_the_index_is_built_at_ingest(make_video, django_capture_on_commit_callb
 @pytest.mark.django_db
 def test_the_index_goes_with_its_video(make_video, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        video = make_video(duration=4.0)
+        video = make_video(duration=4.0, state="processing")
     assert PacketIndex.objects.filter(video=video).exists()
     with django_capture_on_commit_callbacks(execute=True):
         video.delete()
@@ -334,7 +334,7 @@ def test_the_index_goes_with_its_video(make_video, django_capture_on_commit_call
 @pytest.mark.django_db
 def test_a_stale_index_is_ignored_and_replaced(make_video, tmp_path_factory, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        video = make_video(duration=4.0)
+        video = make_video(duration=4.0, state="processing")
     old = PacketIndex.objects.get(video=video)
     # The master is replaced (as the admin does: new file, probe, checksum): the old index no longer counts.
     replacement = generated_video_path(tmp_path_factory, codec="h264", duration=6.0, gop=25)

@@ -68,7 +68,7 @@ def test_uploading_a_video_probes_it_and_queues_poster_and_proxy(
     assert video.uploaded_by == editor_client.user
     # The immediate task backend ran the derivative task once the upload committed.
     video.refresh_from_db()
-    assert video.processing == Video.Processing.READY, video.processing_error
+    assert video.state == Video.State.READY, video.failure_detail
     assert video.poster is not None and video.poster.width == 320
     assert video.proxy.name.endswith(".mp4") and video.proxy.storage.exists(video.proxy.name)
 
@@ -181,7 +181,7 @@ def test_editing_only_the_title_keeps_the_master_and_its_facts(editor_client, ma
 @pytest.mark.django_db
 def test_deleting_a_video_removes_its_files(make_video, clean_media, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        video = make_video(duration=4.0)
+        video = make_video(duration=4.0, state="processing")
     video.refresh_from_db()
     names = [video.file.name, video.proxy.name]
     assert all(video.file.storage.exists(name) for name in names)
@@ -198,12 +198,13 @@ def test_derivatives_of_an_unreadable_master_mark_the_video_failed(make_video, d
     with open(video.file.path, "wb") as handle:
         handle.write(b"corrupted after upload")
 
+    video.state = Video.State.PROCESSING
     with django_capture_on_commit_callbacks(execute=True):
-        video.save()  # still pending: the task is queued again
+        video.save()  # processing: the task is queued again
 
     video.refresh_from_db()
-    assert video.processing == Video.Processing.FAILED
-    assert video.processing_error
+    assert video.state == Video.State.FAILED
+    assert video.failure_detail and video.failure_reason
     assert not video.proxy
 
 

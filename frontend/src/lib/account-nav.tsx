@@ -16,7 +16,8 @@ export function AccountNav({ locale }: { locale: Locale }) {
       .GET("/_allauth/{client}/v1/auth/session", BROWSER)
       .then(({ data }) => setEmail(data?.data.user.email ?? null))
       .catch(() => setEmail(null));
-  }, [locale]);
+    // Again on each navigation: signing in or out happens on other screens of this same client.
+  }, [locale, pathname]);
   const next = `?next=${encodeURIComponent(pathname)}`;
   return (
     <div className="account-nav">
