@@ -27,12 +27,14 @@ from django.core.cache import cache
 from cms.models import FrontEnd, FrontEndAPIKey
 from tests.cms.content import build_portal
 
-MAX_EXAMPLES = 8
+MAX_EXAMPLES = 5
 SEED = 15
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance"
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The live server reads what the test writes, so the test commits; the rows migrations made (Wagtail's
+# root page, the locales) are restored after it for the tests that follow in this process.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
@@ -78,19 +80,17 @@ def run_schemathesis(live_server, tmp_path, document: str, *headers: str) -> tup
     return completed.returncode, completed.stdout + completed.stderr
 
 
-def assert_no_failures(returncode, output):
-    assert returncode == 0, output[-12000:]
-
-
-def test_the_content_api_anonymously(live_server, portal, tmp_path):
-    assert_no_failures(*run_schemathesis(live_server, tmp_path, "/api/v1/openapi.json"))
-
-
-def test_the_content_api_with_a_key(live_server, portal, api_key, tmp_path):
-    assert_no_failures(
-        *run_schemathesis(live_server, tmp_path, "/api/v1/openapi.json", f"Authorization: Bearer {api_key}")[:2]
-    )
-
-
-def test_the_account_api(live_server, portal, tmp_path):
-    assert_no_failures(*run_schemathesis(live_server, tmp_path, "/_allauth/openapi.json"))
+def test_schemathesis_finds_nothing_against_either_document(live_server, portal, api_key, tmp_path):
+    runs = {
+        "content API, anonymous": ("/api/v1/openapi.json",),
+        "content API, with a key": ("/api/v1/openapi.json", f"Authorization: Bearer {api_key}"),
+        "account API (allauth)": ("/_allauth/openapi.json",),
+    }
+    failed = {}
+    for name, (document, *headers) in runs.items():
+        folder = tmp_path / name.split(",")[0].replace(" ", "-")
+        folder.mkdir(exist_ok=True)
+        returncode, output = run_schemathesis(live_server, folder, document, *headers)
+        if returncode != 0:
+            failed[name] = output[-6000:]
+    assert not failed, "\n\n".join(f"=== {name} ===\n{output}" for name, output in failed.items())
