@@ -44,11 +44,21 @@ EXTRA_RESPONSES = {
     ("/account/password/change", "post"): [LIMITED, NOT_JSON, ("200", "Authenticated")],
     ("/account/email", "post"): [LIMITED, NOT_JSON],
     ("/account/email", "put"): [LIMITED, NOT_JSON],
-    ("/account/email", "patch"): [NOT_JSON],
-    ("/account/email", "delete"): [NOT_JSON],
     ("/auth/code/confirm", "post"): [NOT_JSON],
     ("/tokens/refresh", "post"): [NOT_JSON],
+    # allauth declares 401 for GET and POST of the e-mail addresses, not for the other two.
+    ("/account/email", "patch"): [NOT_JSON, ("401", "Unauthenticated")],
+    ("/account/email", "delete"): [NOT_JSON, ("401", "Unauthenticated")],
 }
+for _answers in (EXTRA_RESPONSES[("/account/email", "put")], EXTRA_RESPONSES[("/auth/reauthenticate", "post")]):
+    _answers.append(("401", "Unauthenticated"))
+#: Where a session is needed (a 401 without one), a session token that is no longer valid is a 410.
+SESSION_GONE = ("410", "SessionGone")
+#: Answers any operation below `/_allauth/{client}/` may give: a client that is not `app` or `browser` is a
+#: 404 (accounts/urls.py's catch-all); a browser's write without its CSRF token a 403 (accounts/csrf.py).
+UNKNOWN_CLIENT = ("404", "UnknownClient")
+CSRF_REFUSED = ("403", "CSRFRefused")
+WRITES = ("post", "put", "patch", "delete")
 
 
 def corrected_schema() -> dict:
@@ -56,6 +66,7 @@ def corrected_schema() -> dict:
     drop_paths_not_served(spec)
     correct_flows(spec)
     correct_passwords(spec)
+    correct_session_gone(spec)
     declare_answers(spec)
     return spec
 
@@ -101,6 +112,16 @@ def _length_bounds() -> dict:
     return bounds
 
 
+def correct_session_gone(spec: dict) -> None:
+    """allauth answers a session token that is no longer valid (410) with `is_authenticated: null`."""
+    meta = spec["components"]["schemas"]["AuthenticationMeta"]["allOf"][1]["properties"]
+    meta["is_authenticated"] = {
+        "type": "boolean",
+        "nullable": True,
+        "description": "null in the 410 answer to a session token that is no longer valid.",
+    }
+
+
 def correct_passwords(spec: dict) -> None:
     schemas = spec["components"]["schemas"]
     schemas["Password"]["example"] = EXAMPLE_PASSWORD
@@ -141,11 +162,25 @@ def declare_answers(spec: dict) -> None:
         "description": "The body is not sent as application/json.\n",
         "content": {"application/json": {"schema": _error_schema(spec, 415)}},
     }
+    responses[UNKNOWN_CLIENT[1]] = {
+        "description": "Nothing at this address: `client` is `app` or `browser`.\n",
+        "content": {"application/json": {"schema": _error_schema(spec, 404)}},
+    }
+    responses[CSRF_REFUSED[1]] = {
+        "description": "The browser client's write came without its CSRF token (cookie and X-CSRFToken header).\n",
+        "content": {"application/json": {"schema": _error_schema(spec, 403)}},
+    }
     for path, item in spec["paths"].items():
         below = path.partition("/v1")[2]
         for method, operation in item.items():
             for status, name in EXTRA_RESPONSES.get((below, method), []):
                 operation["responses"][status] = {"$ref": f"#/components/responses/{name}"}
+            if "{client}" in path:
+                extra = [UNKNOWN_CLIENT, CSRF_REFUSED] if method in WRITES else [UNKNOWN_CLIENT]
+                if "401" in operation["responses"]:
+                    extra.append(SESSION_GONE)
+                for status, name in extra:
+                    operation["responses"].setdefault(status, {"$ref": f"#/components/responses/{name}"})
 
 
 def openapi_json(request):
