@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.files import File
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from accounts.models import User, current_terms_version
 from home.models import HomePage
@@ -21,6 +21,23 @@ from .live_database import live_database  # noqa: F401  (a fixture for the tests
 
 # Generated masters are cached per test session: ffmpeg runs once per kind.
 _VIDEO_CACHE: dict[tuple, Path] = {}
+
+
+@pytest.fixture
+def migrated_rows(transactional_db):
+    """For tests that commit: the rows of the migrations they build on (locales, the root page and collection).
+
+    Each committing test empties the database when it ends; the locales come back through post_migrate, the
+    trees do not. Not `serialized_rollback`: it loads the migrations' rows whatever the database holds, and
+    collides with the locales post_migrate has just made again (a duplicate `wagtailcore_locale`, depending
+    on which tests ran before on the same worker).
+    """
+    for code in ("en", "fr"):
+        Locale.objects.get_or_create(language_code=code)
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(instance=Page(title="Root", slug="root", locale=Locale.objects.get(language_code="en")))
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
 
 
 @pytest.fixture

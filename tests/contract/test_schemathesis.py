@@ -32,9 +32,9 @@ SEED = 15
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance"
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
-# The live server reads what the test writes, so the test commits; the rows migrations made (Wagtail's
-# root page, the locales) are restored after it for the tests that follow in this process.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The live server reads what the test writes, so the test commits (and the database is emptied after it);
+# `migrated_rows` brings back the root page and locales an earlier committing test may have taken.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_rows")]
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from downloads import grants
 from downloads.grants import ClipRange, DownloadRefused, Requester
 from downloads.models import Download, DownloadJob
 
-# serialized_rollback: the page tree and locales that migrations create come back for each test.
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migrated_rows"),  # the page tree and locales, if an earlier test emptied the database
     # The test database on SQLite is in memory, where concurrent writers fail
     # with "table is locked" instead of waiting; a real SQLite file (WAL, busy
     # timeout, immediate transactions) waits, as PostgreSQL does. CI runs these on PostgreSQL.

@@ -241,7 +241,7 @@ def test_an_unreachable_service_is_a_503_problem(client, language, detail, caplo
 def test_the_schema_declares_the_503_of_an_unreachable_search_service(client):
     responses = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/search/"]["get"]["responses"]
 
-    assert responses["503"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert responses["503"]["content"]["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
 
 
 # --- Elasticsearch/OpenSearch: phrases, exclusions, synonyms, typos and prefixes in the query body ----------

@@ -74,6 +74,8 @@ export interface paths {
             responses: {
                 200: components["responses"]["EmailAddresses"];
                 401: components["responses"]["Authentication"];
+                404: components["responses"]["UnknownClient"];
+                410: components["responses"]["SessionGone"];
             };
         };
         /**
@@ -107,6 +109,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                401: components["responses"]["Unauthenticated"];
                 /** @description Too many email verification mails were already sent. */
                 403: {
                     headers: {
@@ -116,6 +119,8 @@ export interface paths {
                         "application/json": components["schemas"]["ForbiddenResponse"];
                     };
                 };
+                404: components["responses"]["UnknownClient"];
+                410: components["responses"]["SessionGone"];
                 415: components["responses"]["UnsupportedMediaType"];
                 429: components["responses"]["TooManyRequests"];
             };
@@ -156,6 +161,8 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["AuthenticationOrReauthentication"];
+                403: components["responses"]["CSRFRefused"];
+                404: components["responses"]["UnknownClient"];
                 /** @description Conflict. For example, when no user is authenticated and no email verification flow is pending. */
                 409: {
                     headers: {
@@ -165,6 +172,7 @@ export interface paths {
                         "application/json": components["schemas"]["ConflictResponse"];
                     };
                 };
+                410: components["responses"]["SessionGone"];
                 415: components["responses"]["UnsupportedMediaType"];
                 429: components["responses"]["TooManyRequests"];
             };
@@ -198,6 +206,10 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["CSRFRefused"];
+                404: components["responses"]["UnknownClient"];
+                410: components["responses"]["SessionGone"];
                 415: components["responses"]["UnsupportedMediaType"];
             };
         };
@@ -233,6 +245,10 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["CSRFRefused"];
+                404: components["responses"]["UnknownClient"];
+                410: components["responses"]["SessionGone"];
                 415: components["responses"]["UnsupportedMediaType"];
             };
         };
@@ -272,6 +288,9 @@ export interface paths {
                 200: components["responses"]["Authenticated"];
                 400: components["responses"]["Error"];
                 401: components["responses"]["Authentication"];
+                403: components["responses"]["CSRFRefused"];
+                404: components["responses"]["UnknownClient"];
+                410: components["responses"]["SessionGone"];
                 415: components["responses"]["UnsupportedMediaType"];
                 429: components["responses"]["TooManyRequests"];
             };
@@ -326,6 +345,8 @@ export interface paths {
                         "application/json": components["schemas"]["AuthenticationResponse"];
                     };
                 };
+                403: components["responses"]["CSRFRefused"];
+                404: components["responses"]["UnknownClient"];
                 /** @description Conflict. The "login by code" flow is not pending. */
                 409: {
                     headers: {
@@ -335,6 +356,7 @@ export interface paths {
                         "application/json": components["schemas"]["ConflictResponse"];
                     };
                 };
+                410: components["responses"]["SessionGone"];
                 415: components["responses"]["UnsupportedMediaType"];
             };
         };
@@ -381,6 +403,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                404: components["responses"]["UnknownClient"];
                 /** @description Conflict. The email verification (by code) flow is not pending. */
                 409: {
                     headers: {
@@ -433,6 +456,8 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["CSRFRefused"];
+                404: components["responses"]["UnknownClient"];
                 /** @description Conflict. The email verification (by code) flow is not pending. */
                 409: {
                     headers: {
@@ -442,6 +467,7 @@ export interface paths {
                         "application/json": components["schemas"]["ConflictResponse"];
                     };
                 };
+                410: components["responses"]["SessionGone"];
                 415: components["responses"]["UnsupportedMediaType"];
                 429: components["responses"]["TooManyRequests"];
             };
@@ -482,6 +508,8 @@ export interface paths {
             requestBody?: never;
             responses: {
                 200: components["responses"]["StatusOK"];
+                403: components["responses"]["CSRFRefused"];
+                404: components["responses"]["UnknownClient"];
                 /** @description Conflict. The email verification (by code) flow is not pending. */
                 409: {
                     headers: {
@@ -545,6 +573,8 @@ export interface paths {
                         "application/json": components["schemas"]["AuthenticationResponse"];
                     };
                 };
+                403: components["responses"]["CSRFRefused"];
+                404: components["responses"]["UnknownClient"];
                 /** @description Conflict. For example, when logging in when a user is already logged in. */
                 409: {
                     headers: {
@@ -554,6 +584,7 @@ export interface paths {
                         "application/json": components["schemas"]["ConflictResponse"];
                     };
                 };
+                410: components["responses"]["SessionGone"];
                 415: components["responses"]["UnsupportedMediaType"];
                 429: components["responses"]["TooManyRequests"];
             };
@@ -610,6 +641,9 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["Authentication"];
+                403: components["responses"]["CSRFRefused"];
+                404: components["responses"]["UnknownClient"];
+                410: components["responses"]["SessionGone"];
                 415: components["responses"]["UnsupportedMediaType"];
                 429: components["responses"]["TooManyRequests"];
             };
@@ -661,6 +695,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                404: components["responses"]["UnknownClient"];
                 /** @description Conflict. There is no password reset (by code) flow pending. */
                 409: {
                     headers: {
@@ -706,6 +741,8 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["Authentication"];
+                403: components["responses"]["CSRFRefused"];
+                404: components["responses"]["UnknownClient"];
                 /** @description Conflict. There is no password reset (by code) flow pending. */
                 409: {
                     headers: {
@@ -715,6 +752,7 @@ export interface paths {
                         "application/json": components["schemas"]["ConflictResponse"];
                     };
                 };
+                410: components["responses"]["SessionGone"];
                 415: components["responses"]["UnsupportedMediaType"];
                 429: components["responses"]["TooManyRequests"];
             };
@@ -768,6 +806,10 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["CSRFRefused"];
+                404: components["responses"]["UnknownClient"];
+                410: components["responses"]["SessionGone"];
                 415: components["responses"]["UnsupportedMediaType"];
                 429: components["responses"]["TooManyRequests"];
             };
@@ -807,6 +849,7 @@ export interface paths {
             responses: {
                 200: components["responses"]["Authenticated"];
                 401: components["responses"]["Authentication"];
+                404: components["responses"]["UnknownClient"];
                 410: components["responses"]["SessionGone"];
             };
         };
@@ -832,6 +875,9 @@ export interface paths {
             requestBody?: never;
             responses: {
                 401: components["responses"]["Unauthenticated"];
+                403: components["responses"]["CSRFRefused"];
+                404: components["responses"]["UnknownClient"];
+                410: components["responses"]["SessionGone"];
             };
         };
         options?: never;
@@ -895,6 +941,7 @@ export interface paths {
                         "application/json": components["schemas"]["ForbiddenResponse"];
                     };
                 };
+                404: components["responses"]["UnknownClient"];
                 /** @description Conflict. For example, when signing up while user is logged in. */
                 409: {
                     headers: {
@@ -904,6 +951,7 @@ export interface paths {
                         "application/json": components["schemas"]["ConflictResponse"];
                     };
                 };
+                410: components["responses"]["SessionGone"];
                 415: components["responses"]["UnsupportedMediaType"];
                 429: components["responses"]["TooManyRequests"];
             };
@@ -943,6 +991,7 @@ export interface paths {
             requestBody?: never;
             responses: {
                 200: components["responses"]["Configuration"];
+                404: components["responses"]["UnknownClient"];
             };
         };
         put?: never;
@@ -985,7 +1034,8 @@ export interface components {
             status: components["schemas"]["StatusOK"];
         };
         AuthenticationMeta: components["schemas"]["BaseAuthenticationMeta"] & {
-            is_authenticated: boolean;
+            /** @description null in the 410 answer to a session token that is no longer valid. */
+            is_authenticated: boolean | null;
         };
         AuthenticationMethod: {
             at: components["schemas"]["Timestamp"];
@@ -1682,6 +1732,38 @@ export interface components {
                 };
             };
         };
+        /** @description The browser client's write came without its CSRF token (cookie and X-CSRFToken header). */
+        CSRFRefused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    errors?: {
+                        /**
+                         * @description An error code.
+                         * @example invalid
+                         */
+                        code: string;
+                        /**
+                         * @description A human readable error message.
+                         * @example Enter a valid email address.
+                         */
+                        message: string;
+                        /**
+                         * @description The name of the input parameter that was incorrect.
+                         * @example email
+                         */
+                        param?: string;
+                    }[];
+                    /**
+                     * @example 403
+                     * @enum {integer}
+                     */
+                    status: 403;
+                };
+            };
+        };
         /** @description The django-allauth configuration. */
         Configuration: {
             headers: {
@@ -1942,6 +2024,38 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["AuthenticationResponse"];
+            };
+        };
+        /** @description Nothing at this address: `client` is `app` or `browser`. */
+        UnknownClient: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    errors?: {
+                        /**
+                         * @description An error code.
+                         * @example invalid
+                         */
+                        code: string;
+                        /**
+                         * @description A human readable error message.
+                         * @example Enter a valid email address.
+                         */
+                        message: string;
+                        /**
+                         * @description The name of the input parameter that was incorrect.
+                         * @example email
+                         */
+                        param?: string;
+                    }[];
+                    /**
+                     * @example 404
+                     * @enum {integer}
+                     */
+                    status: 404;
+                };
             };
         };
         /** @description The body is not sent as application/json. */
