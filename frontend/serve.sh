@@ -10,7 +10,7 @@ if [ "$major" -lt 20 ]; then
 fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run build --silent >/dev/null
 echo "Portal: http://127.0.0.1:3000/fr/"

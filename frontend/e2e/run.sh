@@ -29,7 +29,7 @@ start "$PY" manage.py db_worker --queue-name '*'
 
 cd frontend
 # .ci/run has just installed it: npm ci only when node_modules is missing or older than the lock file.
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error; fi
 npm run build
 start npx next start -H 127.0.0.1 -p 3000
 wait_for "$CMS_URL/api/v1/sites/"
