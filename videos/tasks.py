@@ -51,32 +51,16 @@ def ingest_master(video_id: int) -> str:
         video.apply_probe(probe, size=size, sha256=sha256)
         video.progress = PROBED
         # A plain update: the post_save handler would queue the derivatives, made here from this copy.
-        Video.objects.filter(pk=video.pk).update(**{field: getattr(video, field) for field in _PROBE_COLUMNS})
+        Video.objects.filter(pk=video.pk).update(**{field: getattr(video, field) for field in _probe_columns()})
         return _make_derivatives(video, master)
 
 
-_PROBE_COLUMNS = [
-    "file_size",
-    "sha256",
-    "container",
-    "duration",
-    "width",
-    "height",
-    "frame_rate",
-    "frame_rate_exact",
-    "video_codec",
-    "video_profile",
-    "pixel_format",
-    "audio_codec",
-    "audio_channels",
-    "audio_sample_rate",
-    "bit_rate",
-    "frame_count",
-    "all_intra",
-    "keyframe_interval",
-    "keyframe_count",
-    "progress",
-]
+def _probe_columns() -> list[str]:
+    """The columns `Video.apply_probe` fills, written in one UPDATE once the ingest has read the master."""
+    from .models import PROBED_FIELDS  # the models import this module's tasks
+
+    audio_and_counts = ["audio_channels", "audio_sample_rate", "bit_rate", "frame_count"]
+    return ["file_size", "sha256", *PROBED_FIELDS, *audio_and_counts, "progress"]
 
 
 @contextlib.contextmanager
