@@ -6,30 +6,18 @@ import { useEffect, useState } from "react";
 import { accountsClient, BROWSER, ensureCsrf, messagesByParam, pendingFlow } from "@/api/allauth";
 import { dictionary, type Locale } from "@/lib/i18n";
 import { CodeForm, Errors, Field, Pitch } from "./ui";
+import { useAccountAction } from "./use-account-action";
 
 type ErrorBody = Parameters<typeof messagesByParam>[0];
 
 export function LoginFlow({ locale, next }: { locale: Locale; next: string }) {
   const t = dictionary(locale).account;
   const router = useRouter();
-  const [busy, setBusy] = useState(false);
+  const { busy, errors, setErrors, run } = useAccountAction(locale, t.unexpected);
   const [verify, setVerify] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const query = `?next=${encodeURIComponent(next)}`;
-
-  async function run(action: () => Promise<void>) {
-    setBusy(true);
-    try {
-      await ensureCsrf(locale);
-      await action();
-    } catch {
-      setErrors({ "": [t.unexpected] });
-    } finally {
-      setBusy(false);
-    }
-  }
 
   const login = () =>
     run(async () => {

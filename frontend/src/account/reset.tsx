@@ -2,9 +2,10 @@
 
 import Link from "next/link";
 import { useState } from "react";
-import { accountsClient, BROWSER, ensureCsrf, messagesByParam } from "@/api/allauth";
+import { accountsClient, BROWSER, messagesByParam } from "@/api/allauth";
 import { dictionary, type Locale } from "@/lib/i18n";
 import { CodeForm, Errors, Field, PasswordRules, Pitch, usePasswordPolicy } from "./ui";
+import { useAccountAction } from "./use-account-action";
 
 type Step = "email" | "code" | "password" | "done";
 type ErrorBody = Parameters<typeof messagesByParam>[0];
@@ -14,25 +15,10 @@ export function ResetFlow({ locale, next }: { locale: Locale; next: string }) {
   const t = dictionary(locale).account;
   const policy = usePasswordPolicy(locale);
   const [step, setStep] = useState<Step>("email");
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [notice, setNotice] = useState<string>();
+  const { busy, errors, setErrors, notice, setNotice, run } = useAccountAction(locale, t.unexpected);
   const [email, setEmail] = useState("");
   const [code, setCode] = useState("");
   const [password, setPassword] = useState("");
-
-  async function run(action: () => Promise<void>) {
-    setBusy(true);
-    setNotice(undefined);
-    try {
-      await ensureCsrf(locale);
-      await action();
-    } catch {
-      setErrors({ "": [t.unexpected] });
-    } finally {
-      setBusy(false);
-    }
-  }
 
   const request = (again = false) =>
     run(async () => {

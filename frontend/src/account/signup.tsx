@@ -2,39 +2,24 @@
 
 import Link from "next/link";
 import { useState } from "react";
-import { accountsClient, BROWSER, ensureCsrf, memberClient, messagesByParam, pendingFlow, type SignupInput } from "@/api/allauth";
+import { accountsClient, BROWSER, memberClient, messagesByParam, pendingFlow, type SignupInput } from "@/api/allauth";
 import { dictionary, type Locale } from "@/lib/i18n";
 import { CodeForm, Errors, Field, PasswordRules, Pitch, usePasswordPolicy } from "./ui";
+import { useAccountAction } from "./use-account-action";
 
 type Step = "form" | "code" | "done";
-type Errors = Record<string, string[]>;
 
 export function SignupFlow({ locale, countries, termsVersion, next }: { locale: Locale; countries: SignupInput["country"][]; termsVersion: string; next: string }) {
   const t = dictionary(locale).account;
   const policy = usePasswordPolicy(locale);
   const [step, setStep] = useState<Step>("form");
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<Errors>({});
-  const [notice, setNotice] = useState<string>();
+  const { busy, errors, setErrors, notice, setNotice, run } = useAccountAction(locale, t.unexpected);
   const [subscribed, setSubscribed] = useState(false);
   const [form, setForm] = useState({ email: "", password: "", first_name: "", last_name: "", organisation: "", country: "" });
   const [terms, setTerms] = useState(false);
   const set = (name: keyof typeof form) => (value: string) => setForm((current) => ({ ...current, [name]: value }));
   const names = new Intl.DisplayNames([locale], { type: "region" });
   const sortedCountries = [...countries].sort((a, b) => (names.of(a) ?? a).localeCompare(names.of(b) ?? b, locale));
-
-  async function run(action: () => Promise<void>) {
-    setBusy(true);
-    setNotice(undefined);
-    try {
-      await ensureCsrf(locale);
-      await action();
-    } catch {
-      setErrors({ "": [t.unexpected] });
-    } finally {
-      setBusy(false);
-    }
-  }
 
   const signup = () =>
     run(async () => {
