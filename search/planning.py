@@ -60,8 +60,8 @@ def plan(raw_query: str, languages: list[str], correct: bool = True, backend: bo
         known = vocabulary.document_counts(languages, typed)
         # A word of an editor's synonym is meant as typed, even if no page holds it ("North Atlantic Treaty
         # Organization" must not become "organise" before it is looked up as the synonym of NATO).
-        known.update({("", word): 0 for term in synonyms for word in term})
-        corrections = vocabulary.corrections(typed, languages, known, prefix=prefix)
+        meant = {word for term in synonyms for word in term}
+        corrections = vocabulary.corrections(typed, languages, known, prefix=prefix, keep=meant)
         if corrections:
             parsed = parsed.corrected(corrections)
             searched_for = parsed.as_text()

@@ -108,16 +108,18 @@ def completions(prefix: str, languages: list[str], limit: int) -> list[str]:
     return list(dict.fromkeys(spellings))[:limit]
 
 
-def corrections(words: list[str], languages: list[str], known: dict, prefix: str | None = None) -> dict[str, str]:
+def corrections(
+    words: list[str], languages: list[str], known: dict, prefix: str | None = None, keep: frozenset | set = frozenset()
+) -> dict[str, str]:
     """Folded misspelt word -> the vocabulary's nearest word, as written; for words no language knows.
 
     `known` is `document_counts` of the words; `prefix` the word being typed, never corrected if some
-    word starts with it.
+    word starts with it; `keep` folded words never corrected (the words of editors' synonyms).
     """
     if connection.vendor != "postgresql":
         return {}
     found = {}
-    known_words = {word for _language, word in known}
+    known_words = {word for _language, word in known} | set(keep)
     for word in dict.fromkeys(words):
         if len(word) < MIN_CORRECTED_LENGTH or word.isdigit() or word in known_words or len(word) > MAX_WORD_LENGTH:
             continue
