@@ -11,6 +11,7 @@ from ninja import Schema
 from pydantic import Field
 
 from cms import api_schemas
+from cms.caching import depends_on
 from cms.content_types import APIField, PageTypeAPI, attribute
 from taxonomy.api import PEOPLE, RELATED_PAGES, TOPICS
 
@@ -61,6 +62,7 @@ class CaptionTrack(Schema):
 
 def _video(page, context):
     video = page.video
+    depends_on(f"video:{video.pk}")  # the ingest or a new master changes what this shows (videos/apps.py)
     return {
         "id": video.pk,
         "state": video.state,

@@ -10,3 +10,10 @@ class VideosConfig(AppConfig):
         from . import signal_handlers
 
         signal_handlers.register()
+        # A video's state, facts, poster and proxy are part of its pages' API answers: each save of it (the
+        # ingest finishing, a master replaced) is a content change, so cached answers showing it go stale.
+        from cms.content_events import watch_snippets
+
+        from .models import Video
+
+        watch_snippets(Video)

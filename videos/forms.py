@@ -77,6 +77,15 @@ class VideoForm(WagtailAdminModelForm):
         return video
 
 
+def video_not_ready(video) -> ValidationError:
+    """Why a page cannot be published with `video` yet (the admin form and `VideoPage.clean` both say it)."""
+    return ValidationError(
+        _("This video is %(state)s: a page can be published once its video is ready.")
+        % {"state": video.get_state_display().lower()},
+        code="video_not_ready",
+    )
+
+
 class VideoPageForm(WagtailAdminPageForm):
     """Checks the shot list against the chosen video and the caption tracks against each other."""
 
@@ -84,14 +93,7 @@ class VideoPageForm(WagtailAdminPageForm):
         cleaned_data = super().clean()
         video = cleaned_data.get("video")
         if video is not None and not video.is_ready and "action-publish" in self.data:
-            self.add_error(
-                "video",
-                ValidationError(
-                    _("This video is %(state)s: a page can be published once its video is ready.")
-                    % {"state": video.get_state_display().lower()},
-                    code="video_not_ready",
-                ),
-            )
+            self.add_error("video", video_not_ready(video))
         shot_forms = self._live_forms("shots")
         if video is not None:
             points = [(form.cleaned_data.get("in_point"), form.cleaned_data.get("out_point")) for form in shot_forms]

@@ -6,6 +6,8 @@ descriptions, transcript, credits), which translators translate, while the
 asset, dates and timecodes stay synchronized across translations.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -20,11 +22,13 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from cms.pages import HeadlessPageMixin
 from taxonomy.models import people_panel, related_pages_panel, topic_panel
 
-from .forms import VideoPageForm
+from .forms import VideoPageForm, video_not_ready
 from .shots import validate_shot_list
 from .timecode import TimecodeField, format_timecode
 from .uploads import MasterUpload  # noqa: F401  (a model of this app, kept in its own module)
 from .webvtt import validate_webvtt_document
+
+logger = logging.getLogger(__name__)
 
 # Fields copied as they are from `videos.media.MediaProbe`.
 PROBED_FIELDS = [
@@ -103,6 +107,10 @@ class Video(index.Indexed, models.Model):
     # so each editor reads it in the admin's language they chose.
     failure_reason_source = models.CharField(_("reason of the failure"), max_length=255, blank=True, editable=False)
     failure_detail = models.TextField(_("technical detail of the failure"), blank=True, editable=False)
+    # The ingest's sign of life (written with its progress) and how many runs took it: a worker killed
+    # mid-ingest leaves it stale, and the sweep (`expire_uploads`) queues the ingest again or fails it.
+    ingest_heartbeat_at = models.DateTimeField(_("ingest last seen running at"), null=True, editable=False)
+    ingest_attempts = models.PositiveSmallIntegerField(_("ingest runs"), default=0, editable=False)
 
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
@@ -142,6 +150,12 @@ class Video(index.Indexed, models.Model):
         self.state = self.State.PROCESSING
         self.progress = 0
         self.failure_reason_source = self.failure_detail = ""
+
+    def await_ingest(self) -> None:
+        """A new master is in place: the video is `processing` until a fresh run of its ingest has read it."""
+        self.sha256, self.state, self.progress = "", self.State.PROCESSING, 0
+        self.failure_reason_source = self.failure_detail = ""
+        self.ingest_heartbeat_at, self.ingest_attempts = None, 0
 
     def fail(self, reason, detail: str = "") -> None:
         """Record why the ingest failed; `reason` is a (lazily) translatable sentence."""
@@ -259,8 +273,37 @@ class VideoPage(HeadlessPageMixin, Page):
     def poster(self):
         return self.poster_override or self.video.poster
 
+    def _goes_live(self) -> bool:
+        """Whether this save publishes the page: makes it live, or changes which revision is live.
+
+        Wagtail validates a page with `full_clean` whenever it saves it live
+        (`Page.save`), which every publishing path does (the admin, scheduled
+        publishing, `revision.publish()`, the admin API); saving a draft, or
+        moving a live page, leaves its live revision as it is and is not refused.
+        """
+        if not self.live:
+            return False
+        if self.pk is None:
+            return True
+        stored = VideoPage.objects.filter(pk=self.pk).values_list("live", "live_revision_id").first()
+        return stored != (True, self.live_revision_id)
+
+    def publish(self, revision, *args, log_action=True, **kwargs):
+        # Scheduled publishing publishes every due revision in one loop: a page whose video is not ready yet
+        # stays scheduled (and goes live on a later run) rather than stopping the others with its error.
+        if log_action == "wagtail.publish.scheduled":
+            video = Video.objects.filter(pk=revision.as_object().video_id).first()
+            if video is not None and not video.is_ready:
+                logger.warning("Scheduled publishing of page %s waits for video %s to be ready", self.pk, video.pk)
+                return None
+        return super().publish(revision, *args, log_action=log_action, **kwargs)
+
     def clean(self):
         super().clean()
+        if self.video_id and self._goes_live():
+            video = Video.objects.get(pk=self.video_id)  # its state now, not as the page last read it
+            if not video.is_ready:
+                raise ValidationError({"video": video_not_ready(video)})
         if self.video_id:
             # The admin form reports these next to each shot; this catches the
             # same mistakes when pages are built in code (imports, the demo loader).

@@ -23,7 +23,7 @@ from .models import Video
 from .signals import master_replaced
 from .tasks import ingest_master
 from .tus import allow_methods
-from .uploads import MasterUpload, UploadRefused, check_policy
+from .uploads import MasterUpload, UploadRefused, check_policy, uses_s3
 
 PART_URL_TTL = 3600
 MAX_PARTS = 10_000
@@ -56,6 +56,12 @@ def _gate(request, upload_id=None):
         return None, problem(401, _("Log in to the admin to upload videos."), code="not_authenticated")
     if not request.user.has_perm("videos.add_video"):
         return None, problem(403, _("You are not allowed to upload videos."), code="permission_denied")
+    if not uses_s3():
+        return None, problem(
+            409,
+            _("Videos are stored on the file system: upload masters through the tus endpoint."),
+            code="storage_is_files",
+        )
     if upload_id is None:
         return None, None
     upload = MasterUpload.objects.select_related("video").filter(pk=upload_id).exclude(s3_upload_id="").first()
@@ -194,8 +200,7 @@ def complete(request, upload_id):
         video = Video.objects.select_for_update().get(pk=upload.video_id)
         old_name = video.file.name
         video.file.name = upload.s3_key
-        video.sha256, video.state, video.progress = "", Video.State.PROCESSING, 0
-        video.failure_reason_source = video.failure_detail = ""
+        video.await_ingest()
         video.save()
         upload.delete()
         if old_name:

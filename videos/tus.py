@@ -26,10 +26,12 @@ from .files import CHUNK_SIZE
 from .models import Video
 from .signals import master_replaced
 from .tasks import ingest_master
-from .uploads import MasterUpload, UploadRefused, check_policy
+from .uploads import MasterUpload, UploadRefused, check_policy, uses_s3
 
 TUS_VERSION = "1.0.0"
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
+# Not tus: names the Video an upload makes, so the admin's uploader can link to it and show its state.
+VIDEO_ID_HEADER = "Video-Id"
 
 
 def allow_methods(*methods):
@@ -63,6 +65,8 @@ def _gate(request):
         return _refuse(401, "not_authenticated", _("Log in to the admin to upload videos."))
     if not request.user.has_perm("videos.add_video"):
         return _refuse(403, "permission_denied", _("You are not allowed to upload videos."))
+    if uses_s3():  # the bytes would pass through this process and land on its disk, not in the bucket
+        return _refuse(409, "storage_is_s3", _("Videos are stored on S3: upload masters through the S3 endpoints."))
     if request.method != "OPTIONS" and request.headers.get("Tus-Resumable") != TUS_VERSION:
         response = _refuse(412, "tus_version", _("Only version 1.0.0 of the tus protocol is supported."))
         response["Tus-Version"] = TUS_VERSION
@@ -121,6 +125,7 @@ def create(request):
     upload.partial_path.touch()
     response = _tus(HttpResponse(status=201))
     response["Location"] = request.build_absolute_uri(reverse("videos_tus_upload", args=[upload.pk]))
+    response[VIDEO_ID_HEADER] = str(video.pk)
     return response
 
 
@@ -141,8 +146,10 @@ def upload(request, upload_id):
         response = _tus(HttpResponse(status=200))
         response["Upload-Offset"] = str(upload.offset)
         response["Upload-Length"] = str(upload.length)
-        return response
-    return _append(request, upload)
+    else:
+        response = _append(request, upload)
+    response[VIDEO_ID_HEADER] = str(upload.video_id)
+    return response
 
 
 def _append(request, upload):
@@ -189,8 +196,7 @@ def _complete(upload):
         video = Video.objects.select_for_update().get(pk=upload.video_id)
         old_name = video.file.name
         video.file.name = upload.put_in_place()
-        video.sha256, video.state, video.progress = "", Video.State.PROCESSING, 0
-        video.failure_reason_source = video.failure_detail = ""
+        video.await_ingest()
         video.save()
         upload.delete()
         storage = video.file.storage

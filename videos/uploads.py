@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from storages.backends.s3 import S3Storage
 
 PARTIAL_FOLDER = "videos/partial"
 # Containers a master may come in, by file name extension (checked again by probing after the upload).
@@ -28,6 +29,11 @@ class UploadRefused(Exception):
     def __init__(self, status: int, code: str, message) -> None:
         super().__init__(str(message))
         self.status, self.code, self.message = status, code, message
+
+
+def uses_s3() -> bool:
+    """Masters on a bucket take the S3 multipart endpoints; on the file system, tus. Each refuses the other storage."""
+    return isinstance(default_storage, S3Storage)
 
 
 def allowed_extensions() -> list[str]:

@@ -12,7 +12,7 @@ out to the ffmpeg binary from ``ffmpeg_binary()``.
 - ``synthetic``: real videos from ffmpeg's test sources, for tests, demos and benchmarks.
 """
 
-from .ffmpeg import FfmpegError, ffmpeg_binary, run_ffmpeg
+from .ffmpeg import FfmpegError, default_timeout, ffmpeg_binary, run_ffmpeg
 from .probing import MediaProbe, NotAVideo, probe
 from .renditions import extract_poster, make_proxy
 from .synthetic import generate_test_video
@@ -21,6 +21,7 @@ __all__ = [
     "FfmpegError",
     "MediaProbe",
     "NotAVideo",
+    "default_timeout",
     "extract_poster",
     "ffmpeg_binary",
     "generate_test_video",
