@@ -240,7 +240,8 @@ def _token_problem(error: Exception):
             _("This unsubscribe link is for an earlier subscription. Use the link in a more recent e-mail."),
             code="stale_token",
         )
-    return problem(400, _("This unsubscribe link is not valid."), code="invalid_token")
+    # A token the portal never signed names no subscription: not found, as any unknown id.
+    return problem(404, _("This unsubscribe link is not valid."), code="invalid_token")
 
 
 @router.get(

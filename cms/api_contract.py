@@ -17,9 +17,13 @@ setting for either:
 - every operation may answer 500 (a problem document too);
 - an operation whose auth accepts anonymous callers (an auth callback marked
   `allows_anonymous`) lists `{}` among its security requirements, as OpenAPI
-  spells "no credentials needed".
+  spells "no credentials needed";
+- OpenAPI links (`Link`, given to `ContractAPI(links=...)`) say where a value
+  of an answer is used next (a listing's item id in its detail), so a client
+  generator or a stateful fuzzer can follow them.
 """
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from django.conf import settings
@@ -64,7 +68,45 @@ def _language_schema() -> dict:
 Language = Annotated[str, AfterValidator(_known_language), WithJsonSchema(_language_schema())]
 
 
+@dataclass(frozen=True)
+class Link:
+    """An OpenAPI link: the `status` answer of operation `source` gives `parameters` of operation `target`.
+
+    `parameters` maps the target's parameter names to runtime expressions, e.g.
+    `{"page_id": "$response.body#/items/0/id"}`.
+    """
+
+    source: str
+    target: str
+    parameters: dict[str, str]
+    status: int = 200
+    description: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.target}.{'.'.join(self.parameters)}"
+
+
 class ContractSchema(OpenAPISchema):
+    def operation_details(self, operation) -> dict:
+        result = super().operation_details(operation)
+        for link in self.api.links:
+            if link.source == result["operationId"]:
+                response = result["responses"][link.status]
+                response.setdefault("links", {})[link.name] = {
+                    "operationId": link.target,
+                    "parameters": link.parameters,
+                    "description": link.description,
+                }
+        return result
+
+    def __init__(self, api, path_prefix):
+        super().__init__(api, path_prefix)
+        # A link to or from an operation that was renamed or removed would mislead quietly.
+        unknown = {name for link in api.links for name in (link.source, link.target)} - self.all_operation_ids
+        if unknown:
+            raise ValueError(f"OpenAPI links name unknown operations: {', '.join(sorted(unknown))}")
+
     def responses(self, operation) -> dict:
         result = super().responses(operation)
         for status, response in result.items():
@@ -81,6 +123,10 @@ class ContractSchema(OpenAPISchema):
 
 
 class ContractAPI(NinjaAPI):
+    def __init__(self, *args, links: tuple[Link, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.links = links
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})

@@ -6,14 +6,16 @@ unknown `/api/v1/…` path, ninja's bare 405 for a method a path does not
 serve, the 500 of an exception that escaped (DEBUG's technical pages
 included, so no traceback reaches a client even in development), and
 Django's own refusals (413, CSRF's 403, 400 for a bad host). An error answer
-that is JSON already is left alone.
+that is JSON already is left alone. The database or the cache failing outside
+an operation's own handlers (a rate limit counted in the cache, before the
+view runs) is the 503 `unavailable` the operations answer, not a 500.
 """
 
 from http import HTTPStatus
 
 from django.utils.translation import gettext as _
 
-from .apikit import problem
+from .apikit import UNAVAILABLE_ERRORS, problem, service_unavailable
 
 # Headers of the original answer a client still needs to act on it.
 _KEPT_HEADERS = ("Allow", "Retry-After", "Vary")
@@ -42,6 +44,11 @@ def _is_known_status(status: int) -> bool:
 class ApiProblemMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+
+    def process_exception(self, request, exception):
+        if request.path.startswith("/api/") and isinstance(exception, UNAVAILABLE_ERRORS):
+            return service_unavailable(request, exception)
+        return None
 
     def __call__(self, request):
         response = self.get_response(request)

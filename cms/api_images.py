@@ -6,16 +6,19 @@ and `request`.
 """
 
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from wagtail.images import get_image_model
-from wagtail.images.models import Filter
+from wagtail.images.models import Filter, SourceImageIOError
 
 from .caching import depends_on
 from .sql_lookups import sql_columns, sql_placeholders, sql_rows, sql_table
+
+logger = logging.getLogger("cms.api")
 
 # Named image sizes every image is offered in, each in its original format and
 # in WebP. `fill-…-c100` crops around the focal point editors set.
@@ -140,7 +143,15 @@ class ImageRendering:
         if image is None:
             return None
         if image.pk not in self._image_dicts:
-            self._image_dicts[image.pk] = self._render_image(image)
+            try:
+                self._image_dicts[image.pk] = self._render_image(image)
+            except SourceImageIOError:
+                # The original file is gone (deleted from the media, a storage out of step), so a
+                # rendition not made yet cannot be: the image is shown as absent (every image field
+                # is nullable) rather than failing the whole answer with a 500. Saving the image
+                # again with its file drops the cached answers that showed it absent.
+                logger.warning("Image %s: its file is missing, shown as no image", image.pk, exc_info=True)
+                self._image_dicts[image.pk] = None
         return self._image_dicts[image.pk]
 
     def _rendition(self, image, filter: Filter):

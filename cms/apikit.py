@@ -108,8 +108,19 @@ def reject_unknown_query_parameters(path: str, view_func):
     return checked
 
 
-# 500: any operation can fail on the server's side; its answer is a problem document too.
-ERROR_RESPONSES = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 429: Problem, 500: Problem}
+# Answers any operation can give, each a problem document: 405 for a method its path does not serve
+# (cms.api_errors, with Allow), 500 for a failure on the server's side, 503 while the database or the
+# cache is unreachable (a restart, a failover; `unavailable` below, with Retry-After).
+ERROR_RESPONSES = {
+    400: Problem,
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    405: Problem,
+    429: Problem,
+    500: Problem,
+    503: Problem,
+}
 
 
 def answered_from_cache(view_func):
@@ -120,6 +131,15 @@ def answered_from_cache(view_func):
     """
     view_func.answered_from_cache = True
     return view_func
+
+
+# Operations answered from the cache, by `CacheFirstOperation.gates_name`, as this process has run them.
+_GATED_OPERATIONS: dict[str, "CacheFirstOperation"] = {}
+
+
+def gated_operation(name: str | None) -> "CacheFirstOperation | None":
+    """The operation whose gates a cache entry names, if this process has run it (else None: not answered early)."""
+    return _GATED_OPERATIONS.get(name) if name else None
 
 
 class CacheFirstOperation(Operation):
@@ -136,6 +156,8 @@ class CacheFirstOperation(Operation):
     """
 
     def run(self, request: HttpRequest, **kw):
+        # Named (and so known to cms.early_answers) on the first request of this process, hit or miss.
+        gates = self.gates_name()
         error = self._run_checks(request)
         if error:
             return error
@@ -146,7 +168,32 @@ class CacheFirstOperation(Operation):
         if hit is not None:
             return hit
         request._cms_api_checks_passed = True
+        # The entry this miss stores names the operation whose gates a later hit must pass (cms.early_answers).
+        request._cms_gates = gates
         return super().run(request, **kw)
+
+    def gates_name(self) -> str | None:
+        """The name its cache entries give this operation's gates, when an anonymous caller may pass them.
+
+        The same in every process (the API's namespace and the view's path), so
+        an entry one worker stored finds this operation in another, once that
+        one has run it; None for an operation that needs a key.
+        """
+        name = self.__dict__.get("_cms_gates_name", NOT_SET)
+        if name is NOT_SET:
+            anonymous = not self.auth_callbacks or any(
+                getattr(callback, "allows_anonymous", False) for callback in self.auth_callbacks
+            )
+            view = self.view_func
+            name = f"{self.api.urls_namespace}:{view.__module__}.{view.__qualname__}" if anonymous else None
+            self._cms_gates_name = name
+            if name is not None:
+                _GATED_OPERATIONS[name] = self
+        return name
+
+    def check(self, request: HttpRequest) -> HttpResponse | None:
+        """This operation's gates (authentication, rate limits) for a hit answered outside it; None: passed."""
+        return self._run_checks(request)
 
     def _run_checks(self, request: HttpRequest):
         if getattr(request, "_cms_api_checks_passed", False):
@@ -273,22 +320,37 @@ def http_error(request: HttpRequest, exc: HttpError):
     return problem(exc.status_code, str(exc))
 
 
-@_handles(DatabaseInterfaceError)
-@_handles(DatabaseOperationalError)
-def database_unavailable(request: HttpRequest, exc: Exception):
-    """The database went away under the request (a restart, a failover, a connection ended by the server).
+def _cache_connection_errors() -> tuple[type[Exception], ...]:
+    """The errors of Django's Redis cache when the server cannot be reached (redis-py is optional)."""
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:
+        return ()
+    return (RedisConnectionError, RedisTimeoutError)
 
-    Django drops the broken connection when the request ends and the next one
-    opens a new one, so trying again is the cure: 503 with Retry-After says so.
+
+def service_unavailable(request: HttpRequest, exc: Exception):
+    """The database or the cache went away under the request (a restart, a failover, a connection ended).
+
+    Django drops a broken database connection when the request ends and the
+    next one opens a new one; redis-py reconnects on the next command. So
+    trying again is the cure: 503 with Retry-After says so.
     """
     # Logged in full: SQLite also reports some mistakes (a missing table) as OperationalError.
-    logging.getLogger("cms.api").error("Database unavailable", exc_info=exc)
+    logging.getLogger("cms.api").error("Service unavailable", exc_info=exc)
     return problem(
         503,
         _("The service is briefly unavailable. Try again in a moment."),
         code="unavailable",
         headers={"Retry-After": "1"},
     )
+
+
+#: What the database and the cache raise while they cannot be reached: a 503, not a 500.
+UNAVAILABLE_ERRORS = (DatabaseInterfaceError, DatabaseOperationalError, *_cache_connection_errors())
+for _unavailable in UNAVAILABLE_ERRORS:
+    _handles(_unavailable)(service_unavailable)
 
 
 @_handles(Exception)

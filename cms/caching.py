@@ -45,7 +45,8 @@ from .content_events import ContentChange, listen
 _collector: contextvars.ContextVar[set | None] = contextvars.ContextVar("cms_cache_tags", default=None)
 
 # v2: entries keep the time their content changed (`changed_at`) rather than a rendered date.
-ENTRY_PREFIX = "api:resp:v2:"
+# v3: and the name of their operation's gates (`gates`), for answers before the middleware (cms.early_answers).
+ENTRY_PREFIX = "api:resp:v3:"
 TAG_PREFIX = "api:tag:"
 # The time (seconds since the epoch, a float) each tag was last bumped.
 TAG_TIME_PREFIX = "api:tagtime:"
@@ -198,6 +199,17 @@ def _probe(request) -> tuple[str, str, dict | None, int]:
     return probe
 
 
+def fresh_entry(request) -> tuple[str, dict | None]:
+    """(caller variant, fresh entry or None) for `request`, looked up once per request whoever asks first."""
+    _cache_key, variant, entry, _epoch = _probe(request)
+    return variant, entry
+
+
+def entry_response(request, entry: dict, variant: str = "") -> HttpResponse:
+    """The answer to `request` from a fresh entry: the content, or 304 when the caller's copy is current."""
+    return _respond(request, entry, variant=variant)
+
+
 def cached_response(request) -> HttpResponse | None:
     """What `cached_json` would answer `request` without rendering: a fresh entry's response, or None."""
     if not getattr(settings, "CMS_API_CACHE_ENABLED", True):
@@ -218,7 +230,15 @@ def cached_json(request, render) -> HttpResponse:
         return _respond(request, entry, variant=variant)
 
     body, versions, changed_at = _render_collecting_tags(render)
-    entry = {"body": body, "etag": _etag(body), "changed_at": changed_at, "tags": versions, "epoch": epoch_before}
+    entry = {
+        "body": body,
+        "etag": _etag(body),
+        "changed_at": changed_at,
+        "tags": versions,
+        "epoch": epoch_before,
+        # Which gates a hit must pass (set by cms.apikit.CacheFirstOperation; None: only the full path answers).
+        "gates": getattr(request, "_cms_gates", None),
+    }
     # A change committed while this rendered may not be in the body, yet its
     # new tag versions were just read: such an entry is served but not kept.
     if cache.get(EPOCH_KEY, 0) == epoch_before:
@@ -269,6 +289,8 @@ def tags_for_change(change: ContentChange) -> list[str]:
         tags += [f"person:{key}" for key in change.translation_keys] + ["people"]
     elif change.model == "taxonomy.Topic":
         tags += [f"topic:{key}" for key in change.translation_keys] + ["topics"]
+    elif change.model == "videos.Video":
+        tags += [f"video:{pk}" for pk in change.ids]
     elif change.event.startswith("image."):
         tags += [f"image:{pk}" for pk in change.ids]
     return tags

@@ -10,7 +10,7 @@ the ids with the count as a window of that one sort, then each type's items.
 """
 
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.db.models import Count, DateField, DateTimeField, Exists, F, IntegerField, OuterRef, Q, Window
 from django.db.models.functions import Coalesce
@@ -20,12 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import HttpError
-from pydantic import Field, field_validator
+from pydantic import Field
 from wagtail.models import Page
 
 from taxonomy.models import PagePerson, PageTopic
 
-from .api_contract import MAX_FIELDS_LENGTH, MAX_HOSTNAME_LENGTH, MAX_NAME_LENGTH, MAX_PATH_LENGTH, Id, Language
+from .api_contract import MAX_HOSTNAME_LENGTH, MAX_PATH_LENGTH, Id, Language
+from .api_parameters import Day, FieldList, page_type_label
 from .apikit import MAX_OFFSET
 from .caching import depends_on
 from .content_types import PageTypeAPI, page_types
@@ -45,11 +46,12 @@ def resolve_locale(code: str) -> int:
 # --- query parameters ---------------------------------------------------------------
 
 
+PageTypeLabel = page_type_label(lambda: page_types.labels)
 Ordering = Literal["-date", "date", "title", "-title", "-first_published_at", "first_published_at"]
 
 
 class PageListQuery(Schema):
-    type: list[Annotated[str, Field(max_length=MAX_NAME_LENGTH)]] = Field(
+    type: list[PageTypeLabel] = Field(
         default_factory=list, description="Page type(s), e.g. `news.NewsArticlePage`; repeat for several."
     )
     locale: Language | None = Field(None, description="Language code, e.g. `fr`.")
@@ -61,34 +63,21 @@ class PageListQuery(Schema):
     descendant_of: Id | None = Field(None, description="Only pages below this page.")
     topic: Id | None = Field(None, description="Only items linked to this topic (any language version of it).")
     person: Id | None = Field(None, description="Only items linked to this person (any language version).")
-    date_from: date | None = Field(None, description="Items dated on or after this day (type's own date).")
-    date_to: date | None = Field(None, description="Items dated on or before this day.")
+    date_from: Day | None = Field(None, description="Items dated on or after this day (type's own date).")
+    date_to: Day | None = Field(None, description="Items dated on or before this day.")
     translation_of: Id | None = Field(None, description="The other language versions of this page.")
     order: Ordering = Field("-date", description="Sort order; `date` is each type's own date.")
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
-    fields: str = Field(
+    fields: FieldList = Field(
         "summary",
-        max_length=MAX_FIELDS_LENGTH,
         description="`summary` (default), `*` for every field, or a comma-separated list of field names.",
     )
 
-    @field_validator("type")
-    @classmethod
-    def known_types(cls, value):
-        unknown = [label for label in value if page_types.get(label) is None]
-        if unknown:
-            raise ValueError(
-                _("unknown page type(s): %(unknown)s; known: %(known)s")
-                % {"unknown": ", ".join(unknown), "known": ", ".join(page_types.labels)}
-            )
-        return value
-
 
 class DetailQuery(Schema):
-    fields: str = Field(
+    fields: FieldList = Field(
         "*",
-        max_length=MAX_FIELDS_LENGTH,
         description="`*` (default), `summary` or a comma-separated list of field names.",
     )
     fallback: Language | None = Field(
@@ -102,7 +91,8 @@ class FindQuery(DetailQuery):
     site: str | None = Field(
         None,
         max_length=MAX_HOSTNAME_LENGTH,
-        description="Host name of the site (front end); by default the site of the API key's front end.",
+        description="Host name of the site (front end); by default the site of the API key's front end, "
+        "or without a key tied to a site the default site.",
     )
     path: str = Field(
         max_length=MAX_PATH_LENGTH,
@@ -161,7 +151,8 @@ def matching_pages(query: PageListQuery, types: list[PageTypeAPI]):
     if query.site:
         site_homes = [home for home in homes.homes if home.hostname == query.site]
         if not site_homes:
-            raise HttpError(400, _("Unknown site “%(site)s”.") % {"site": query.site})
+            # Like an unknown page id (`child_of`): the thing named does not exist.
+            raise Http404(_("Unknown site “%(site)s”.") % {"site": query.site})
         site_q = Q()
         for home in site_homes:
             site_q |= Q(url_path__startswith=home.url_path)
@@ -170,7 +161,7 @@ def matching_pages(query: PageListQuery, types: list[PageTypeAPI]):
     for parameter, lookup in (("child_of", "child"), ("descendant_of", "descendant")):
         page_id = getattr(query, parameter)
         if page_id is not None:
-            parents = _pages_and_translations(page_id) if query.fallback else Page.objects.filter(pk=page_id)
+            parents = _pages_and_translations(page_id) if falls_back(query) else Page.objects.filter(pk=page_id)
             parents = list(parents.only("path", "depth"))
             if not parents:
                 raise Http404(_("No page %(id)s.") % {"id": page_id})
@@ -185,10 +176,12 @@ def matching_pages(query: PageListQuery, types: list[PageTypeAPI]):
     # Links as subqueries, not joins: a page linked twice (to a topic and to
     # its translation) is still one item, with no DISTINCT over whole rows.
     if query.topic is not None:
-        linked = PageTopic.objects.filter(topic__translation_key__in=_keys_of("taxonomy.Topic", query.topic))
+        keys = _keys_of("taxonomy.Topic", query.topic, _("Unknown topic %(id)s."))
+        linked = PageTopic.objects.filter(topic__translation_key__in=keys)
         queryset = queryset.filter(pk__in=linked.values("page_id"))
     if query.person is not None:
-        linked = PagePerson.objects.filter(person__translation_key__in=_keys_of("taxonomy.Person", query.person))
+        keys = _keys_of("taxonomy.Person", query.person, _("Unknown person %(id)s."))
+        linked = PagePerson.objects.filter(person__translation_key__in=keys)
         queryset = queryset.filter(pk__in=linked.values("page_id"))
     if query.translation_of is not None:
         source = get_object_or_404(Page, pk=query.translation_of)
@@ -198,44 +191,50 @@ def matching_pages(query: PageListQuery, types: list[PageTypeAPI]):
 
 def start_of_day(day: date, next_day=False):
     # Dates and datetimes are compared on the same axis: midnight UTC of the day.
+    if next_day and day == date.max:
+        # There is no day after: the last instant of the calendar bounds it.
+        return datetime.combine(day, time.max, tzinfo=timezone.get_current_timezone())
     moment = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
     return moment + timezone.timedelta(days=1) if next_day else moment
 
 
-def _keys_of(model_label: str, object_id: int):
+def _keys_of(model_label: str, object_id: int, unknown: str) -> list:
+    """The translation key of a topic or person (its every language version); a 404 if there is none."""
     from django.apps import apps
 
     model = apps.get_model(model_label)
-    return model.objects.filter(pk=object_id).values("translation_key")
+    key = model.objects.filter(pk=object_id).values_list("translation_key", flat=True).first()
+    if key is None:
+        raise Http404(unknown % {"id": object_id})
+    return [key]
 
 
 def _pages_and_translations(page_id: int):
     return Page.objects.filter(translation_key__in=Page.objects.filter(pk=page_id).values("translation_key"))
 
 
-_content_type_ids = {}
-
-
 def _content_type_id(page_type: PageTypeAPI) -> int:
+    # ContentType's own cache, not a memo of ours: it is emptied when content types are made again (a test's
+    # flush, then post_migrate, gives them new ids), and a stale id would hide every page of that type.
     from django.contrib.contenttypes.models import ContentType
 
-    if page_type.label not in _content_type_ids:
-        _content_type_ids[page_type.label] = ContentType.objects.get_for_model(page_type.model).pk
-    return _content_type_ids[page_type.label]
+    return ContentType.objects.get_for_model(page_type.model).pk
+
+
+def falls_back(query: PageListQuery) -> bool:
+    """Whether `fallback` does something: a `fallback` without `locale` (every language is listed) or equal
+    to it is accepted and falls back to nothing."""
+    return bool(query.locale and query.fallback and query.fallback != query.locale)
 
 
 def locale_filter(queryset, query: PageListQuery):
     """Apply `locale` and `fallback`; returns (queryset, whether fallback items are possible)."""
     if not query.locale:
-        if query.fallback:
-            raise HttpError(400, _("`fallback` needs `locale`."))
         return queryset
     locale = resolve_locale(query.locale)
-    if not query.fallback:
+    if not falls_back(query):
         return queryset.filter(locale_id=locale)
     fallback = resolve_locale(query.fallback)
-    if fallback == locale:
-        raise HttpError(400, _("`fallback` must differ from `locale`."))
     translated = visible_pages().filter(locale_id=locale).values("translation_key")
     return queryset.filter(Q(locale_id=locale) | Q(locale_id=fallback) & ~Q(translation_key__in=translated))
 

@@ -17,7 +17,7 @@ from wagtail.models import Page, Site
 
 from .api_contract import Id
 from .api_keys import APIClient
-from .apikit import ProblemError, StrictRouter, answered_from_cache
+from .apikit import StrictRouter, answered_from_cache
 from .caching import cached_json, depends_on, vary_by_caller
 from .content_types import page_types
 from .page_queries import (
@@ -25,6 +25,7 @@ from .page_queries import (
     FindQuery,
     PageListQuery,
     fallback_version,
+    falls_back,
     live_specific,
     locale_filter,
     matching_pages,
@@ -57,7 +58,7 @@ def _list_pages(request, query: PageListQuery):
         pages, count = page_of_several_types(matches, query, types)
 
     fallback_ids = set()
-    if query.locale and query.fallback:
+    if falls_back(query):
         requested = resolve_locale(query.locale)
         fallback_ids = {page.pk for page in pages if page.locale_id != requested}
     return {
@@ -96,18 +97,19 @@ def _key_site(request) -> str:
 
 
 def _site_hostname(request, query: FindQuery) -> str:
+    """`site`, else the site of the caller's key, else the default site (as Wagtail serves unknown hosts)."""
     if query.site:
         return query.site
     client = getattr(request, "auth", None)
     site_id = client.site_id if isinstance(client, APIClient) else None
-    if site_id is None:
-        raise ProblemError(
-            400,
-            _("Give the host name of the site in `site` (needed unless the API key belongs to a site)."),
-            code="site_required",
-        )
-    hostname = next((home.hostname for home in HomeDirectory.load().homes if home.site_id == site_id), None)
-    return hostname or Site.objects.filter(pk=site_id).values_list("hostname", flat=True).first() or ""
+    if site_id is not None:
+        hostname = next((home.hostname for home in HomeDirectory.load().homes if home.site_id == site_id), None)
+        return hostname or Site.objects.filter(pk=site_id).values_list("hostname", flat=True).first() or ""
+    depends_on("sites")  # another default site answers differently
+    hostname = Site.objects.filter(is_default_site=True).values_list("hostname", flat=True).first()
+    if hostname is None:
+        raise Http404(_("No default site: give the host name of the site in `site`."))
+    return hostname
 
 
 @router.get("/pages/find/", response=PageItem, exclude_unset=True, summary="Find the page at a front-end path")

@@ -11,7 +11,8 @@ from pydantic import Field
 from wagtail_headless_preview.models import PagePreview
 
 from .api_access import PREVIEW_ACCESS
-from .api_contract import MAX_FIELDS_LENGTH, MAX_NAME_LENGTH, MAX_TOKEN_LENGTH
+from .api_contract import MAX_NAME_LENGTH, MAX_TOKEN_LENGTH
+from .api_parameters import FieldList
 from .apikit import StrictRouter
 from .content_types import page_types
 from .page_rendering import PageItem, as_json, page_item_adapter, render_pages, selected_fields
@@ -27,7 +28,7 @@ class PreviewQuery(Schema):
     token: str = Field(
         max_length=MAX_TOKEN_LENGTH, description="The preview token sent to the front end's preview URL."
     )
-    fields: str = Field("*", max_length=MAX_FIELDS_LENGTH, description="As in `/pages/{id}/`.")
+    fields: FieldList = Field("*", description="As in `/pages/{id}/`.")
 
 
 def token_max_age() -> int:

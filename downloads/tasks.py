@@ -92,6 +92,7 @@ def cut_clip_job(job_id: str) -> str:
 
     from . import clips
 
+    master = {"video__file": video.file.name, "video__sha256": video.sha256}  # the master this cut reads
     suffix = clips.clip_suffix(video.file.name, job.mode, video.all_intra)
     name = f"downloads/clips/{video.pk}/{job.pk}{suffix}"
     reporter = _ProgressReporter(job)
@@ -124,7 +125,7 @@ def cut_clip_job(job_id: str) -> str:
 
     ttl = getattr(settings, "VIDEOS_CLIP_TTL", 24 * 3600)
     still_ours = DownloadJob.objects.filter(
-        pk=job.pk, status=DownloadJob.Status.RUNNING, attempts=job.attempts, video__isnull=False
+        pk=job.pk, status=DownloadJob.Status.RUNNING, attempts=job.attempts, video__isnull=False, **master
     ).update(
         status=DownloadJob.Status.READY,
         progress=100,
@@ -139,9 +140,16 @@ def cut_clip_job(job_id: str) -> str:
     if not still_ours:
         # Failed or re-queued while we worked (stall sweep, video deleted): drop the late clip.
         video.file.storage.delete(name)
+        our_attempt = job.attempts
         job.refresh_from_db()
         if job.status == DownloadJob.Status.RUNNING and job.video_id is None:
             fail_job(job.pk, "video_deleted", "The video was deleted.")
+        elif job.status == DownloadJob.Status.RUNNING and job.attempts == our_attempt:
+            # The master was replaced during the cut: the clip is of the old one. Expired, as the replacement
+            # expires the old master's clips (`expire_clips_of_old_master`); the member asks again.
+            DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.RUNNING).update(
+                status=DownloadJob.Status.EXPIRED, file="", finished_at=timezone.now()
+            )
         return "superseded"
     job.downloads.update(size=size)
     if copy and index is None and packet_index.supports(video.file.name):

@@ -19,7 +19,7 @@ from ninja import Query, Schema
 from ninja.errors import HttpError
 from pydantic import Field, create_model
 
-from cms.api_contract import MAX_FIELDS_LENGTH
+from cms.api_parameters import FieldList
 from cms.apikit import MAX_OFFSET, Problem, ProblemError, StrictRouter, answered_from_cache
 from cms.caching import cached_json, depends_on
 from cms.content_types import page_types
@@ -55,9 +55,8 @@ class SearchParameters(SearchFilters):
     )
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
-    fields: str = Field(
+    fields: FieldList = Field(
         "summary",
-        max_length=MAX_FIELDS_LENGTH,
         description="`summary` (default), `*` for every field, or a comma-separated list of field names.",
     )
 

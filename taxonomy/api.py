@@ -122,14 +122,24 @@ class SnippetListQuery(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
+class SnippetTranslation(Schema):
+    """Another language version of a person or topic."""
+
+    id: int
+    locale: str = Field(description="Language code of that version.")
+    name: str
+
+
 class PersonOut(api_schemas.Person):
     locale: str
     translation_key: str
+    translations: list[SnippetTranslation] = Field(description="Every other language version, by language code.")
 
 
 class TopicOut(api_schemas.Topic):
     locale: str
     translation_key: str
+    translations: list[SnippetTranslation] = Field(description="Every other language version, by language code.")
 
 
 class PeopleList(Schema):
@@ -151,7 +161,31 @@ def _snippet_list(model, query: SnippetListQuery, render):
     queryset = queryset.annotate(total=_window_count())
     rows = list(queryset[query.offset : query.offset + query.limit])
     count = rows[0].total if rows else queryset.count()
-    return {"count": count, "items": [render(obj) for obj in rows]}
+    translations = _translations(model, rows)
+    return {"count": count, "items": [render(obj, translations) for obj in rows]}
+
+
+def _translations(model, rows) -> dict:
+    """The other language versions of `rows`, by translation key, in one query whatever their number.
+
+    Front ends link a person's or topic's page to its translation; without this
+    they would page through a whole language's list to find it.
+    """
+    found = defaultdict(list)
+    if not rows:
+        return found
+    versions = (
+        model.objects.filter(translation_key__in={row.translation_key for row in rows})
+        .order_by("locale__language_code", "pk")
+        .values_list("pk", "translation_key", "locale__language_code", "name")
+    )
+    for pk, key, language, name in versions:
+        found[key].append({"id": pk, "locale": language, "name": name})
+    return found
+
+
+def _others(obj, translations) -> list[dict]:
+    return [version for version in translations[obj.translation_key] if version["id"] != obj.pk]
 
 
 def _window_count():
@@ -160,24 +194,31 @@ def _window_count():
     return Window(Count("pk", output_field=IntegerField()))
 
 
-def _person(person):
+def _person(person, translations):
     return {
         "id": person.pk,
         "name": person.name,
         "role": person.role,
         "locale": person.locale.language_code,
         "translation_key": str(person.translation_key),
+        "translations": _others(person, translations),
     }
 
 
-def _topic(topic):
+def _topic(topic, translations):
     return {
         "id": topic.pk,
         "name": topic.name,
         "slug": topic.slug,
         "locale": topic.locale.language_code,
         "translation_key": str(topic.translation_key),
+        "translations": _others(topic, translations),
     }
+
+
+def _one(model, pk, render):
+    obj = get_object_or_404(model.objects.select_related("locale"), pk=pk)
+    return render(obj, _translations(model, [obj]))
 
 
 def _cached(request, schema, tag, build):
@@ -204,7 +245,7 @@ def get_person(request, person_id: Id):
         request,
         PersonOut,
         "people",
-        lambda: _person(get_object_or_404(Person.objects.select_related("locale"), pk=person_id)),
+        lambda: _one(Person, person_id, _person),
     )
 
 
@@ -221,5 +262,5 @@ def get_topic(request, topic_id: Id):
         request,
         TopicOut,
         "topics",
-        lambda: _topic(get_object_or_404(Topic.objects.select_related("locale"), pk=topic_id)),
+        lambda: _one(Topic, topic_id, _topic),
     )

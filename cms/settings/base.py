@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "cms.early_answers.EarlyAnswerMiddleware",  # anonymous API cache hits, with the same gates (see the module)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -164,8 +165,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Uploads above this stay on disk while Django reads them, so large masters
-# never sit in memory.
+# Uploads above this stay on disk while Django reads them, so large masters never sit in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -226,8 +226,7 @@ WAGTAILLOCALIZE_MACHINE_TRANSLATOR = parsing.machine_translator(DEEPL_AUTH_KEY)
 
 # --- Videos -----------------------------------------------------------------
 
-# Masters are broadcast files: large by nature, but bounded so a mistaken
-# upload cannot fill the disk. In bytes.
+# Masters are broadcast files: large by nature, but bounded so a mistaken upload cannot fill the disk. In bytes.
 VIDEOS_MAX_UPLOAD_SIZE = env.int("VIDEOS_MAX_UPLOAD_SIZE", default=20 * 1024**3)
 # The ffmpeg program used for posters, proxies and clips. Unset: the one on
 # PATH, else the one shipped inside the imageio-ffmpeg wheel.
@@ -303,20 +302,20 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # "return to the page you were on and l
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed" mails
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{WAGTAIL_SITE_NAME}] "
 ACCOUNT_RATE_LIMITS = parsing.ACCOUNT_ACTION_RATES
-# Wrong or repeated code submissions, counted atomically in the cache on top
-# of allauth's per-session counter (accounts/throttle.py).
+# Wrong or repeated code submissions, counted atomically in the cache on top of allauth's (accounts/throttle.py).
 ACCOUNTS_CODE_SUBMISSIONS_PER_ADDRESS = 10  # per address and 30-minute window, across sessions
 ACCOUNTS_ADMIN_LOGIN_RATE = {"ip": (20, 5 * 60), "key": (5, 5 * 60)}  # failed attempts, seconds
 # Seconds between attempts to hand an account e-mail to the SMTP server.
 ACCOUNTS_EMAIL_RETRY_DELAYS = (15, 60, 300, 900)
 # The terms of use a sign-up accepts; bump the version when they change.
 ACCOUNTS_TERMS_VERSION = env.str("ACCOUNTS_TERMS_VERSION", default="2025-01")
-# Links in account e-mails go to the front end the request came from when it
-# is registered (cms.FrontEnd); otherwise to this one.
+# Account e-mails link to the front end the request came from if registered (cms.FrontEnd), else to this one.
 ACCOUNTS_FRONTEND_URL = env.str("ACCOUNTS_FRONTEND_URL", default="http://localhost:3000").rstrip("/")
 HEADLESS_FRONTEND_URLS = parsing.headless_frontend_urls(ACCOUNTS_FRONTEND_URL)
-# X-Forwarded-For is ignored unless this many proxies in front of the
-# application append to it; or name the one header a trusted proxy sets.
+# The portal load_demo_content registers at ACCOUNTS_FRONTEND_URL (home/demo/portal.py): secret, preview key.
+DEMO_PORTAL_WEBHOOK_SECRET = env.str("DEMO_PORTAL_WEBHOOK_SECRET", default="")
+DEMO_PORTAL_API_KEY = env.str("DEMO_PORTAL_API_KEY", default="")
+# X-Forwarded-For is ignored unless this many proxies in front append to it; or the one header a proxy sets.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.RateLimitedAdminLoginForm"
@@ -324,9 +323,10 @@ WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.RateLimitedAdminLoginForm"
 
 # --- Content API: caching and previews ---------------------------------------
 
-# Rendered responses are kept in the cache and dropped precisely when what
-# they show changes (cms/caching.py). Off: every request renders (benchmarks).
+# Rendered responses are kept in the cache and dropped precisely when what they show changes (cms/caching.py);
+# anonymous hits skip most middleware (cms/early_answers.py). Off (benchmarks): all render / take the full path.
 CMS_API_CACHE_ENABLED = env.bool("API_CACHE_ENABLED", default=True)
+CMS_API_EARLY_ANSWERS = env.bool("API_EARLY_ANSWERS", default=True)
 # What browsers and CDNs are told: fresh for max-age, then served stale while
 # they revalidate (a cheap 304 here) for stale-while-revalidate seconds.
 CMS_API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", default=60)

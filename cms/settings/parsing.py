@@ -59,7 +59,7 @@ def with_connection_options(database: dict, conn_max_age: int) -> dict:
 def redis_caches(redis_url: str, key_prefix: str) -> dict:
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.redis_cache.SharedClientRedisCache",  # one client per pool: see the module
             "LOCATION": redis_url,
             "KEY_PREFIX": key_prefix,
         }

@@ -6,6 +6,7 @@ PostgreSQL and Redis.
 
 import tempfile
 
+from . import parsing
 from .base import *  # noqa: F403
 from .base import CACHE_DIR, CACHES, DEFAULT_CACHE_DIR, LOGGING, REDIS_URL, TASKS
 
@@ -17,6 +18,9 @@ TASKS = {**TASKS, "default": {"BACKEND": "django_tasks.backends.immediate.Immedi
 MEDIA_ROOT = tempfile.mkdtemp(prefix="cms-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# The front end the account tests expect, whatever a developer's environment (or `make run`) says.
+ACCOUNTS_FRONTEND_URL = "http://localhost:3000"
+HEADLESS_FRONTEND_URLS = parsing.headless_frontend_urls(ACCOUNTS_FRONTEND_URL)
 # Every response the tests get is validated against its declared schema.
 CMS_API_VALIDATE_RESPONSES = True
 # Task and page-publish logs at INFO would drown test output.

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.urls import include, path, reverse
 from django.utils import timezone
@@ -556,3 +557,32 @@ def test_the_sliding_window_counter_lets_requests_back_as_the_window_slides(db, 
 
     window = int(clock.now // 60)
     assert cache.get(f"cms:throttle:test-sliding:someone:{window}") == 5
+
+
+@pytest.mark.skipif(not django_settings.REDIS_URL, reason="the one-round-trip count is Redis's (cms.redis_cache)")
+def test_on_redis_a_rate_limit_check_is_one_round_trip(db, monkeypatch):
+    """The window's two counts are read and the current one counted by one script on the server."""
+    from types import SimpleNamespace
+
+    from redis import Redis
+
+    from cms import rate_limits
+
+    class TwoPerMinute(rate_limits.ClientRateThrottle):
+        scope = f"test-round-trips-{uuid.uuid4().hex}"
+
+        def limit_for(self, request):
+            return "2/min", "someone"
+
+    throttle, commands = TwoPerMinute(), []
+    real = Redis.execute_command
+    monkeypatch.setattr(
+        Redis, "execute_command", lambda self, *args, **kw: commands.append(args[0]) or real(self, *args, **kw)
+    )
+
+    assert throttle.allow_request(SimpleNamespace())  # the first also loads the scripts into the server
+    commands.clear()
+    answers = [throttle.allow_request(SimpleNamespace()) for _ in range(2)]
+
+    assert answers == [True, False]
+    assert len(commands) == 2, commands  # one each, allowed or refused

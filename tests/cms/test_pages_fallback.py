@@ -116,8 +116,16 @@ def test_find_defaults_to_the_site_of_the_key(client, portal):
 
 
 @pytest.mark.django_db
-def test_find_without_a_site_or_a_key_says_what_is_missing(client, portal):
-    problem = get(client, "/api/v1/pages/find/?path=/en/", 400)
-    assert problem["code"] == "site_required" and "`site`" in problem["detail"]
-    french = get(client, "/api/v1/pages/find/?path=/en/", 400, HTTP_ACCEPT_LANGUAGE="fr")
-    assert "`site`" in french["detail"] and "Indiquez" in french["detail"]
+def test_find_without_a_site_or_a_key_answers_for_the_default_site(client, portal):
+    assert get(client, "/api/v1/pages/find/?path=/en/")["id"] == portal.home.pk
+    assert get(client, "/api/v1/pages/find/?path=/fr/actualites/nouvelle/")["id"] == portal.newest_fr.pk
+
+
+@pytest.mark.django_db
+def test_find_without_a_site_and_no_default_site_says_what_is_missing(client, portal):
+    Site.objects.update(is_default_site=False)
+    cache.clear()
+    problem = get(client, "/api/v1/pages/find/?path=/en/", 404)
+    assert "`site`" in problem["detail"]
+    french = get(client, "/api/v1/pages/find/?path=/en/", 404, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "`site`" in french["detail"] and french["detail"] != problem["detail"]

@@ -1,20 +1,20 @@
-"""Schemathesis against the running server: both OpenAPI documents, anonymously and with credentials.
+"""Schemathesis against a real server: both OpenAPI documents, anonymously and with credentials.
 
-The real server (pytest-django's live server, on the suite's database:
-SQLite, or PostgreSQL in CI) serves the portal's content; schemathesis's
-command line reads the document the server publishes and sends the
-requests it generates from it (examples, coverage of the bounds, fuzzing),
-each answer checked for:
+gunicorn serves a copy of the test database (SQLite, or PostgreSQL and Redis
+in CI) in which tests/contract/portal.py made the portal's content, with
+tests/contract/server_settings.py (rate limits lifted: a run sends thousands
+of requests from one address). Schemathesis's command line reads the
+document the server publishes and runs every phase (examples, coverage of
+the bounds, fuzzing, stateful sequences along the declared links) with
+every check (`--checks all`): no server error, bodies, status codes, content
+types and headers as declared, malformed requests refused, well-formed ones
+accepted, authentication required where declared, and so on.
 
-- no server error (5xx),
-- a body that matches the declared schema,
-- a status code the document declares,
-- the declared content type.
-
-Rate limits are lifted in the server's settings, so that the requests of a
-run are never refused for their number. The number of examples per
-operation is bounded (MAX_EXAMPLES) and the seed fixed, so a run is fast and
-a failure can be replayed.
+One gunicorn worker: CPython 3.11 hit a SystemError inside hypothesis with
+threads in the runner; `--limit-request-line 0` so that long generated URLs
+reach Django (which must answer them) rather than gunicorn's own 414. The
+number of examples per operation is bounded and the seed fixed, so a run
+takes minutes and a failure can be replayed with the command it prints.
 """
 
 import subprocess
@@ -22,75 +22,75 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
-from cms.models import FrontEnd, FrontEndAPIKey
-from tests.cms.content import build_portal
+from tests.live_server import LiveServer
 
-MAX_EXAMPLES = 5
+MAX_EXAMPLES = 10
 SEED = 15
-CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance"
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
-# The live server reads what the test writes, so the test commits (and the database is emptied after it);
-# `migrated_rows` brings back the root page and locales an earlier committing test may have taken.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_rows")]
+# The tests read nothing of the test database themselves; the mark lets `live_database` copy it.
+pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def portal(live_server, settings, locales, make_video):
-    settings.API_ANONYMOUS_RATE_LIMIT = "1000000/min"
-    settings.ACCOUNT_RATE_LIMITS = False
-    cache.clear()
-    return build_portal(locales, make_video)
+@pytest.fixture(scope="module")
+def server(live_database, tmp_path_factory):
+    server = LiveServer(
+        live_database["url"],
+        tmp_path_factory.mktemp("contract-server"),
+        "tests.contract.server_settings",
+        gunicorn_options=("--limit-request-line", "0"),
+    )
+    server.ready_path = "/api/v1/openapi.json"
+    made = server.run_module("tests.contract.portal", timeout=300)
+    server.start()
+    try:
+        yield server, made["api_key"]
+    finally:
+        server.stop()
 
 
-@pytest.fixture
-def api_key(portal):
-    front_end = FrontEnd.objects.create(name="Fuzzer", site=portal.home.get_site(), origins="https://fuzz.example.org")
-    key = FrontEndAPIKey(front_end=front_end, name="fuzz", rate_limit_per_minute=1_000_000)
-    secret = key.generate()
-    key.save()
-    return secret
-
-
-def run_schemathesis(live_server, tmp_path, document: str, *headers: str) -> tuple[int, str]:
+def schemathesis(server: LiveServer, folder: Path, document: str, *headers: str) -> tuple[int, str]:
     command = [
-        str(SCHEMATHESIS),
-        "run",
-        f"{live_server.url}{document}",
-        "--checks",
-        CHECKS,
-        "--phases",
-        "examples,coverage,fuzzing",
-        "--max-examples",
-        str(MAX_EXAMPLES),
-        "--seed",
-        str(SEED),
-        "--workers",
-        "1",
+        str(SCHEMATHESIS), "run", f"{server.url}{document}",
+        "--checks", "all",
+        "--phases", "examples,coverage,fuzzing,stateful",
+        "--max-examples", str(MAX_EXAMPLES),
+        "--seed", str(SEED),
+        "--workers", "1",
         "--no-shrink",
-        "--request-timeout",
-        "20",
-        "--output-truncate",
-        "true",
+        "--request-timeout", "20",
+        "--generation-database", "none",
         *[part for header in headers for part in ("-H", header)],
-    ]
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path, check=False)
-    return completed.returncode, completed.stdout + completed.stderr
+    ]  # fmt: skip
+    folder.mkdir(exist_ok=True)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=folder, check=False)
+    return done.returncode, done.stdout + done.stderr
 
 
-def test_schemathesis_finds_nothing_against_either_document(live_server, portal, api_key, tmp_path):
-    runs = {
-        "content API, anonymous": ("/api/v1/openapi.json",),
-        "content API, with a key": ("/api/v1/openapi.json", f"Authorization: Bearer {api_key}"),
-        "account API (allauth)": ("/_allauth/openapi.json",),
-    }
-    failed = {}
-    for name, (document, *headers) in runs.items():
-        folder = tmp_path / name.split(",")[0].replace(" ", "-")
-        folder.mkdir(exist_ok=True)
-        returncode, output = run_schemathesis(live_server, folder, document, *headers)
-        if returncode != 0:
-            failed[name] = output[-6000:]
-    assert not failed, "\n\n".join(f"=== {name} ===\n{output}" for name, output in failed.items())
+def _assert_clean(server: LiveServer, returncode: int, output: str) -> None:
+    assert returncode == 0, output[-12000:] + "\n--- server log ---\n" + server.log(3000)
+
+
+def test_the_content_api_anonymously(server, tmp_path):
+    live, _key = server
+    _assert_clean(live, *schemathesis(live, tmp_path / "anonymous", "/api/v1/openapi.json"))
+
+
+def test_the_content_api_with_a_key(server, tmp_path):
+    live, key = server
+    _assert_clean(live, *schemathesis(live, tmp_path / "key", "/api/v1/openapi.json", f"Authorization: Bearer {key}"))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="allauth's served spec still disagrees with the server (issue 15, not finished): "
+    "410 for an unknown X-Session-Token undeclared where no 401 is (verify/resend, ST103) and not accepted as the "
+    "answer to a schema-valid request (ST202); TRACE answered 400/401/409 instead of 405 (ST204); "
+    "empty email/password accepted by the spec but refused (no minLength, ST202); sign-up profile fields and "
+    "terms (first_name, last_name, organisation, terms_accepted true, terms_version current) not required in the "
+    "spec (ST202); 2 missing required headers accepted (ST203)",
+)
+def test_the_account_api(server, tmp_path):
+    live, _key = server
+    _assert_clean(live, *schemathesis(live, tmp_path / "allauth", "/_allauth/openapi.json"))
