@@ -11,6 +11,8 @@ const nextConfig: NextConfig = {
   async rewrites() {
     return [
       { source: "/_allauth/:path*", destination: `${cms}/_allauth/:path*` },
+      // The rewrite drops a trailing slash, and the CMS answers /api/v1/pages/16 with a redirect to /pages/16/.
+      { source: "/api/v1/:path*/", destination: `${cms}/api/v1/:path*/` },
       { source: "/api/v1/:path*", destination: `${cms}/api/v1/:path*` },
     ];
   },

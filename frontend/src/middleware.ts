@@ -2,12 +2,9 @@ import { NextResponse, type NextRequest } from "next/server";
 import { DEFAULT_LOCALE, isLocale } from "@/lib/i18n";
 
 // The root layout renders <html lang>: it reads the locale this sets from the path's first segment.
+// "/" and /account/… (no language) are redirected by route handlers (lib/language-redirect.ts says why not here).
 export function middleware(request: NextRequest) {
   const first = request.nextUrl.pathname.split("/")[1];
-  if (request.nextUrl.pathname === "/") {
-    const preferred = request.headers.get("accept-language")?.toLowerCase().startsWith("en") ? "en" : DEFAULT_LOCALE;
-    return NextResponse.redirect(new URL(`/${preferred}/`, request.url));
-  }
   const headers = new Headers(request.headers);
   headers.set("x-portal-locale", isLocale(first) ? first : DEFAULT_LOCALE);
   return NextResponse.next({ request: { headers } });

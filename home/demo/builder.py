@@ -16,7 +16,6 @@ from django.contrib.contenttypes.models import ContentType
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
-from cms.models import FrontEnd
 from home.models import HomePage, HomePageFeaturedItem
 from interviews.models import InterviewIndexPage, InterviewPage
 from news.models import NewsArticlePage, NewsIndexPage
@@ -28,6 +27,7 @@ from . import seeds, video_seeds
 from .images import create_title_card_image
 from .loading import StoredFiles, block, demo_locales, pairs_to_texts, paragraph_html, publish, store_video
 from .localize import translate
+from .portal import register_portal
 
 # What Wagtail's first migration creates; removed only while nobody has touched it.
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
@@ -93,16 +93,8 @@ class DemoBuilder:
         return tree
 
     def portal(self) -> None:
-        """The reference portal (frontend/, `make run` serves it on :3000): its origins may call the API.
-
-        No preview or webhook URL yet: the portal has no preview route or webhook receiver to point them at.
-        """
-        site = Site.objects.get(is_default_site=True)
-        _, created = FrontEnd.objects.get_or_create(
-            name="Reference portal",
-            defaults={"site": site, "origins": "http://127.0.0.1:3000\nhttp://localhost:3000"},
-        )
-        self.note("front ends", "the reference portal on http://127.0.0.1:3000", created)
+        """The reference portal (frontend/): its origins, preview route, webhook receiver (`portal.py`)."""
+        register_portal(self.note)
 
     # --- site tree ------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from wagtail.models import Locale
 from videos import media
 from videos.files import sha256_of
 from videos.models import Video
+from videos.tasks import make_video_derivatives
 
 
 class StoredFiles:
@@ -78,6 +79,13 @@ def store_video(title: str, path: Path, files: StoredFiles) -> Video:
         video.file.save(path.name, File(handle), save=False)
     files.add(video.file)
     video.save()
+    # Made now rather than by the worker: the demo publishes its video pages at once, and a page is published
+    # only with a ready video (`VideoPage.clean`).
+    make_video_derivatives.call(video.pk)
+    video.refresh_from_db()
+    for field_file in (video.poster.file if video.poster else None, video.proxy):
+        if field_file:
+            files.add(field_file)
     return video
 
 

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
-import { accountsClient, BROWSER, ensureCsrf, messagesByParam, pendingFlow } from "@/api/allauth";
+import { accountsClient, announceSessionChange, BROWSER, ensureCsrf, messagesByParam, pendingFlow } from "@/api/allauth";
 import { dictionary, type Locale } from "@/lib/i18n";
 import { CodeForm, Errors, Field, Pitch } from "./ui";
 import { useAccountAction } from "./use-account-action";
@@ -66,7 +66,10 @@ export function Logout({ locale, next }: { locale: Locale; next: string }) {
   useEffect(() => {
     ensureCsrf(locale)
       .then(() => accountsClient(locale).DELETE("/_allauth/{client}/v1/auth/session", BROWSER))
-      .finally(() => setDone(true));
+      .finally(() => {
+        setDone(true);
+        announceSessionChange();
+      });
   }, [locale]);
   return (
     <section className="narrow">

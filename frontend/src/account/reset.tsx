@@ -1,20 +1,21 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { accountsClient, BROWSER, messagesByParam } from "@/api/allauth";
 import { dictionary, type Locale } from "@/lib/i18n";
 import { CodeForm, Errors, Field, PasswordRules, Pitch, usePasswordPolicy } from "./ui";
 import { useAccountAction } from "./use-account-action";
 
-type Step = "email" | "code" | "password" | "done";
+type Step = "checking" | "email" | "code" | "password" | "done";
 type ErrorBody = Parameters<typeof messagesByParam>[0];
 
-/** Reset by code: the e-mail, the code from the e-mail, the new password, then back to where the person was. */
-export function ResetFlow({ locale, next }: { locale: Locale; next: string }) {
+/** Reset by code: the e-mail, the code from the e-mail, the new password, then back to where the person was.
+ *  From an e-mail's link (`linkKey`), the key is checked first and the person goes straight to the new password. */
+export function ResetFlow({ locale, next, linkKey }: { locale: Locale; next: string; linkKey?: string }) {
   const t = dictionary(locale).account;
   const policy = usePasswordPolicy(locale);
-  const [step, setStep] = useState<Step>("email");
+  const [step, setStep] = useState<Step>(linkKey ? "checking" : "email");
   const { busy, errors, setErrors, notice, setNotice, run } = useAccountAction(locale, t.unexpected);
   const [email, setEmail] = useState("");
   const [code, setCode] = useState("");
@@ -35,11 +36,25 @@ export function ResetFlow({ locale, next }: { locale: Locale; next: string }) {
       const { error, response } = await accountsClient(locale).GET("/_allauth/{client}/v1/auth/password/reset", {
         params: { path: { client: "browser" }, header: { "X-Password-Reset-Key": value } },
       });
-      if (!response.ok) return setErrors(messagesByParam(error as ErrorBody));
+      if (!response.ok) {
+        if (step !== "checking") return setErrors(response.status === 409 ? { "": [t.codeExpired] } : messagesByParam(error as ErrorBody));
+        // A link that no longer works: say so, and offer to send a new code.
+        const messages = messagesByParam(error as ErrorBody);
+        setErrors({ "": [...(messages[""] ?? []), ...(messages.key ?? []), t.linkInvalid] });
+        return setStep("email");
+      }
       setErrors({});
       setCode(value);
       setStep("password");
     });
+
+  const started = useRef(false);
+  useEffect(() => {
+    if (linkKey && !started.current) {
+      started.current = true; // once, even under React's strict double effects
+      check(linkKey);
+    }
+  });
 
   const save = () =>
     run(async () => {
@@ -53,6 +68,7 @@ export function ResetFlow({ locale, next }: { locale: Locale; next: string }) {
     <div className="account">
       <Pitch locale={locale} />
       <section>
+        {step === "checking" && <p role="status">{t.checkingLink}</p>}
         {step === "email" && (
           <>
             <h1>{t.resetTitle}</h1>

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useState } from "react";
-import { accountsClient, BROWSER, memberClient, messagesByParam, pendingFlow, type SignupInput } from "@/api/allauth";
+import { accountsClient, announceSessionChange, BROWSER, memberClient, messagesByParam, pendingFlow, type SignupInput } from "@/api/allauth";
 import { dictionary, type Locale } from "@/lib/i18n";
 import { CodeForm, Errors, Field, PasswordRules, Pitch, usePasswordPolicy } from "./ui";
 import { useAccountAction } from "./use-account-action";
@@ -41,8 +41,11 @@ export function SignupFlow({ locale, countries, termsVersion, next }: { locale: 
   const verify = (code: string) =>
     run(async () => {
       const { data, error, response } = await accountsClient(locale).POST("/_allauth/{client}/v1/auth/email/verify", { ...BROWSER, body: { key: code } });
-      if (response.status === 400 || response.status === 409) return setErrors(messagesByParam(error as Parameters<typeof messagesByParam>[0]));
+      if (response.status === 400) return setErrors(messagesByParam(error as Parameters<typeof messagesByParam>[0]));
+      // 409: nothing is pending in this session any more; a code is valid for 30 minutes.
+      if (response.status === 409) return setErrors({ "": [t.codeExpired] });
       setErrors({});
+      if (data) announceSessionChange();
       if (data || response.status === 401) setStep("done");
     });
 
@@ -96,7 +99,12 @@ export function SignupFlow({ locale, countries, termsVersion, next }: { locale: 
             <p>{t.haveAccount} <Link href={`/${locale}/account/login?next=${encodeURIComponent(next)}`}>{t.loginTitle}</Link></p>
           </>
         )}
-        {step === "code" && <CodeForm locale={locale} onSubmit={verify} onResend={resend} errors={errors} notice={notice} busy={busy} />}
+        {step === "code" && (
+          <>
+            <CodeForm locale={locale} onSubmit={verify} onResend={resend} errors={errors} notice={notice} busy={busy} />
+            {errors[""]?.includes(t.codeExpired) && <p><Link href={`/${locale}/account/login?next=${encodeURIComponent(next)}`}>{t.loginTitle}</Link></p>}
+          </>
+        )}
         {step === "done" && (
           <>
             <h1>{t.successTitle}</h1>

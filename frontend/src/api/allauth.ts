@@ -38,6 +38,13 @@ export function memberClient(locale: string) {
   return client;
 }
 
+/** The header's account links read the session when the path changes; a screen that logs the person in or out
+ *  without leaving its path (an e-mail's verification link, the sign-up code, log-out) says so with this. */
+export const SESSION_CHANGED = "portal:session-changed";
+export function announceSessionChange(): void {
+  window.dispatchEvent(new Event(SESSION_CHANGED));
+}
+
 export const BROWSER = { params: { path: { client: "browser" as const } } };
 
 /** The CSRF cookie is set by allauth's first answer: fetch the configuration once before any POST. */

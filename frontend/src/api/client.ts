@@ -52,3 +52,17 @@ export async function findPage(path: string): Promise<AnyPage | null> {
   if (!data) throw new Error(`The CMS answered ${response.status} for ${path}.`);
   return data;
 }
+
+// Drafts are never cached, here or in the browser (the CMS answers them `Cache-Control: private, no-store`).
+const previewApi = createClient<paths>({ baseUrl: CMS_URL, headers, requestInitExt: { cache: "no-store" } });
+
+/** The draft an editor is previewing (wagtail-headless-preview's token), or null when the token is unknown or
+ *  expired; the API key (CMS_API_KEY) must have the preview scope. */
+export async function findPreview(contentType: string, token: string): Promise<{ page: AnyPage | null; problem: string | null }> {
+  const { data, error, response } = await previewApi.GET("/api/v1/preview/", {
+    params: { query: { content_type: contentType, token } },
+  });
+  if (data) return { page: data, problem: null };
+  const detail = (error as { detail?: string } | undefined)?.detail;
+  return { page: null, problem: detail || `The CMS answered ${response.status} for the preview.` };
+}

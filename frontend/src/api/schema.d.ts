@@ -558,7 +558,7 @@ export interface components {
             path: string;
             /**
              * Site
-             * @description Host name of the site (front end); by default the site of the API key's front end.
+             * @description Host name of the site (front end); by default the site of the API key's front end, or without a key tied to a site the default site.
              */
             site?: string | null;
         };
@@ -1432,7 +1432,7 @@ export interface components {
              * Type
              * @description Page type(s), e.g. `news.NewsArticlePage`; repeat for several.
              */
-            type?: string[];
+            type?: ("home.HomePage" | "interviews.InterviewIndexPage" | "interviews.InterviewPage" | "news.NewsArticlePage" | "news.NewsIndexPage" | "videos.VideoIndexPage" | "videos.VideoPage")[];
         };
         /** PasswordPolicy */
         PasswordPolicy: {
@@ -1486,6 +1486,11 @@ export interface components {
             role: string;
             /** Translation Key */
             translation_key: string;
+            /**
+             * Translations
+             * @description Every other language version, by language code.
+             */
+            translations: components["schemas"]["SnippetTranslation"][];
         };
         /** PreviewQuery */
         PreviewQuery: {
@@ -1608,7 +1613,7 @@ export interface components {
             date_from?: string | null;
             /**
              * Date To
-             * @description Items dated on or before this day.
+             * @description Items dated on or before this day (none if before `date_from`).
              */
             date_to?: string | null;
             /**
@@ -1658,7 +1663,7 @@ export interface components {
              * Type
              * @description Page type(s): `news.NewsArticlePage`, `interviews.InterviewPage`, `videos.VideoPage`.
              */
-            type?: string[];
+            type?: ("interviews.InterviewPage" | "news.NewsArticlePage" | "videos.VideoPage")[];
         };
         /** SearchResults */
         SearchResults: {
@@ -1771,6 +1776,21 @@ export interface components {
              */
             offset: number;
         };
+        /**
+         * SnippetTranslation
+         * @description Another language version of a person or topic.
+         */
+        SnippetTranslation: {
+            /** Id */
+            id: number;
+            /**
+             * Locale
+             * @description Language code of that version.
+             */
+            locale: string;
+            /** Name */
+            name: string;
+        };
         /** SuggestParameters */
         SuggestParameters: {
             /**
@@ -1780,7 +1800,7 @@ export interface components {
             date_from?: string | null;
             /**
              * Date To
-             * @description Items dated on or before this day.
+             * @description Items dated on or before this day (none if before `date_from`).
              */
             date_to?: string | null;
             /**
@@ -1813,7 +1833,7 @@ export interface components {
              * Type
              * @description Page type(s): `news.NewsArticlePage`, `interviews.InterviewPage`, `videos.VideoPage`.
              */
-            type?: string[];
+            type?: ("interviews.InterviewPage" | "news.NewsArticlePage" | "videos.VideoPage")[];
         };
         /** Suggestion */
         Suggestion: {
@@ -1885,6 +1905,11 @@ export interface components {
             slug: string;
             /** Translation Key */
             translation_key: string;
+            /**
+             * Translations
+             * @description Every other language version, by language code.
+             */
+            translations: components["schemas"]["SnippetTranslation"][];
         };
         /** TypeFacet */
         TypeFacet: {
@@ -2248,6 +2273,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -2259,6 +2293,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2322,6 +2365,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -2333,6 +2385,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2398,6 +2459,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -2409,6 +2479,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2472,6 +2551,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -2483,6 +2571,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2550,6 +2647,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
@@ -2570,6 +2676,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2633,6 +2748,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -2644,6 +2768,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2711,6 +2844,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
@@ -2731,6 +2873,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2792,6 +2943,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -2803,6 +2963,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2868,6 +3037,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -2879,6 +3057,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2944,6 +3131,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -2962,13 +3158,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     cms_pages_api_list_pages: {
         parameters: {
             query?: {
                 /** @description Page type(s), e.g. `news.NewsArticlePage`; repeat for several. */
-                type?: string[];
+                type?: ("home.HomePage" | "interviews.InterviewIndexPage" | "interviews.InterviewPage" | "news.NewsArticlePage" | "news.NewsIndexPage" | "videos.VideoIndexPage" | "videos.VideoPage")[];
                 /** @description Language code, e.g. `fr`. */
                 locale?: ("en" | "fr") | null;
                 /** @description With `locale`: a language to serve items from when they have no live `locale` version. */
@@ -3047,6 +3252,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -3065,6 +3279,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     cms_pages_api_find_page: {
@@ -3074,7 +3297,7 @@ export interface operations {
                 fields?: string;
                 /** @description When the page is not published in its own language (a translation still in draft, or unpublished): its live version in this language, marked `is_fallback`. */
                 fallback?: ("en" | "fr") | null;
-                /** @description Host name of the site (front end); by default the site of the API key's front end. */
+                /** @description Host name of the site (front end); by default the site of the API key's front end, or without a key tied to a site the default site. */
                 site?: string | null;
                 /** @description The item's path on that front end, e.g. `/fr/actualites/mon-article/`. */
                 path: string;
@@ -3130,6 +3353,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -3141,6 +3373,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3211,6 +3452,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -3222,6 +3472,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3290,6 +3549,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -3301,6 +3569,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3366,6 +3643,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -3377,6 +3663,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3447,6 +3742,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -3465,6 +3769,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     search_api_search: {
@@ -3473,14 +3786,14 @@ export interface operations {
                 /** @description Only pages in this language, e.g. `fr`. */
                 locale?: ("en" | "fr") | null;
                 /** @description Page type(s): `news.NewsArticlePage`, `interviews.InterviewPage`, `videos.VideoPage`. */
-                type?: string[];
+                type?: ("interviews.InterviewPage" | "news.NewsArticlePage" | "videos.VideoPage")[];
                 /** @description Only items linked to this topic (any language version). */
                 topic?: number | null;
                 /** @description Only items linked to this person (any language version). */
                 person?: number | null;
                 /** @description Items dated on or after this day (type's own date). */
                 date_from?: string | null;
-                /** @description Items dated on or before this day. */
+                /** @description Items dated on or before this day (none if before `date_from`). */
                 date_to?: string | null;
                 /** @description What to look for (1 to 256 characters). Every word must match, in any form (plural, feminine, accents and case do not matter); a misspelt word is corrected from the index's words; `"a phrase"` matches the words side by side, `-word` excludes; the last word also matches as the beginning of a longer one. Nothing else is syntax: other punctuation is ordinary text. */
                 q: string;
@@ -3542,6 +3855,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -3577,14 +3899,14 @@ export interface operations {
                 /** @description Only pages in this language, e.g. `fr`. */
                 locale?: ("en" | "fr") | null;
                 /** @description Page type(s): `news.NewsArticlePage`, `interviews.InterviewPage`, `videos.VideoPage`. */
-                type?: string[];
+                type?: ("interviews.InterviewPage" | "news.NewsArticlePage" | "videos.VideoPage")[];
                 /** @description Only items linked to this topic (any language version). */
                 topic?: number | null;
                 /** @description Only items linked to this person (any language version). */
                 person?: number | null;
                 /** @description Items dated on or after this day (type's own date). */
                 date_from?: string | null;
-                /** @description Items dated on or before this day. */
+                /** @description Items dated on or before this day (none if before `date_from`). */
                 date_to?: string | null;
                 /** @description What the reader has typed so far (1 to 100 characters): the last word is completed, the words before it must match. */
                 q: string;
@@ -3642,6 +3964,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -3653,6 +3984,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3716,6 +4056,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -3727,6 +4076,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3795,6 +4153,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -3806,6 +4173,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3871,6 +4247,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -3882,6 +4267,15 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3953,6 +4347,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };

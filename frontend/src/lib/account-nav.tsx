@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
-import { accountsClient, BROWSER } from "@/api/allauth";
+import { accountsClient, BROWSER, SESSION_CHANGED } from "@/api/allauth";
 import { dictionary, type Locale } from "@/lib/i18n";
 
 /** Log-in and sign-up links, or the signed-in person and a log-out link (from allauth's browser session). */
@@ -12,11 +12,16 @@ export function AccountNav({ locale }: { locale: Locale }) {
   const pathname = usePathname();
   const [email, setEmail] = useState<string | null>(null);
   useEffect(() => {
-    accountsClient(locale)
-      .GET("/_allauth/{client}/v1/auth/session", BROWSER)
-      .then(({ data }) => setEmail(data?.data.user.email ?? null))
-      .catch(() => setEmail(null));
-    // Again on each navigation: signing in or out happens on other screens of this same client.
+    const read = () =>
+      accountsClient(locale)
+        .GET("/_allauth/{client}/v1/auth/session", BROWSER)
+        .then(({ data }) => setEmail(data?.data.user.email ?? null))
+        .catch(() => setEmail(null));
+    read();
+    // Again on each navigation (signing in or out happens on other screens of this same client) and when a
+    // screen logs the person in or out where they are.
+    window.addEventListener(SESSION_CHANGED, read);
+    return () => window.removeEventListener(SESSION_CHANGED, read);
   }, [locale, pathname]);
   const next = `?next=${encodeURIComponent(pathname)}`;
   return (

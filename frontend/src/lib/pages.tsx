@@ -3,6 +3,8 @@ import type { Schemas } from "@/api/client";
 import { dictionary, formatDate, type Locale } from "@/lib/i18n";
 import { listPages, PAGE_SIZE, topics as listTopics } from "@/lib/content";
 import { NewsBody, Picture, RichText } from "@/lib/blocks";
+import { DownloadPanel } from "@/downloads/panel";
+import { personUrl, topicUrl } from "@/lib/discovery";
 
 type Query = { page?: string; topic?: string };
 
@@ -14,7 +16,7 @@ function People({ people, locale }: { people: Schemas["LinkedPerson"][] | null |
       <ul>
         {people.map((person) => (
           <li key={`${person.id}-${person.part}`}>
-            <strong>{person.name}</strong>
+            <strong><Link href={personUrl(locale, person.id)}>{person.name}</Link></strong>
             {person.role && <span>, {person.role}</span>}
           </li>
         ))}
@@ -23,14 +25,14 @@ function People({ people, locale }: { people: Schemas["LinkedPerson"][] | null |
   );
 }
 
-function Topics({ topics, locale, base }: { topics: Schemas["Topic"][] | null | undefined; locale: Locale; base: string | null }) {
+function Topics({ topics, locale }: { topics: Schemas["Topic"][] | null | undefined; locale: Locale }) {
   if (!topics?.length) return null;
   return (
     <section className="topics" aria-labelledby="topics-heading">
       <h2 id="topics-heading">{dictionary(locale).topics}</h2>
       <ul className="tags">
         {topics.map((topic) => (
-          <li key={topic.id}>{base ? <Link href={`${base}?topic=${topic.id}`}>{topic.name}</Link> : topic.name}</li>
+          <li key={topic.id}><Link href={topicUrl(locale, topic.id)}>{topic.name}</Link></li>
         ))}
       </ul>
     </section>
@@ -49,11 +51,6 @@ function Related({ pages, locale }: { pages: Schemas["PageLink"][] | null | unde
       </ul>
     </section>
   );
-}
-
-function parentUrl(url: string | null): string | null {
-  if (!url) return null;
-  return url.replace(/[^/]+\/$/, "");
 }
 
 export function HomeView({ page, locale }: { page: Schemas["HomePage"]; locale: Locale }) {
@@ -159,7 +156,7 @@ export function ArticleView({ page, locale }: { page: Schemas["NewsArticlePage"]
       {page.lead_image && <Picture image={page.lead_image} className="lead-image" />}
       <NewsBody blocks={page.body ?? []} />
       <People people={page.people} locale={locale} />
-      <Topics topics={page.topics} locale={locale} base={parentUrl(page.url)} />
+      <Topics topics={page.topics} locale={locale} />
       <Related pages={page.related_pages} locale={locale} />
     </article>
   );
@@ -179,7 +176,7 @@ export function InterviewView({ page, locale }: { page: Schemas["InterviewPage"]
       {speakers.length > 0 && (
         <section className="speakers" aria-labelledby="speakers-heading">
           <h2 id="speakers-heading">{t.speakers}</h2>
-          <ul>{speakers.map((person) => <li key={person.id}><strong>{person.name}</strong>, {person.role}</li>)}</ul>
+          <ul>{speakers.map((person) => <li key={person.id}><strong><Link href={personUrl(locale, person.id)}>{person.name}</Link></strong>, {person.role}</li>)}</ul>
         </section>
       )}
       <div className="qa">
@@ -204,7 +201,7 @@ export function InterviewView({ page, locale }: { page: Schemas["InterviewPage"]
         })}
       </div>
       <People people={page.people} locale={locale} />
-      <Topics topics={page.topics} locale={locale} base={parentUrl(page.url)} />
+      <Topics topics={page.topics} locale={locale} />
       <Related pages={page.related_pages} locale={locale} />
     </article>
   );
@@ -242,16 +239,16 @@ export function VideoView({ page, locale }: { page: Schemas["VideoPage"]; locale
           <figcaption>{t.noProxy}</figcaption>
         </figure>
       )}
-      {page.download && !page.download.can_download && (
-        <section className="download-offer" aria-labelledby="download-heading">
-          <h2 id="download-heading">{t.download}</h2>
-          <ul>{page.download.refusals.map((refusal) => <li key={refusal.code}>{refusal.message}</li>)}</ul>
-          <p>
-            <Link href={`/${locale}/account/signup?next=${encodeURIComponent(page.url ?? "")}`}>{t.nav.signup}</Link>
-            {" · "}
-            <Link href={`/${locale}/account/login?next=${encodeURIComponent(page.url ?? "")}`}>{t.nav.login}</Link>
-          </p>
-        </section>
+      {video && (
+        <DownloadPanel
+          locale={locale}
+          pageId={page.id}
+          videoId={video.id}
+          duration={duration(video.duration)}
+          shots={page.shots ?? []}
+          anonymous={page.download ?? null}
+          next={page.url ?? `/${locale}/`}
+        />
       )}
       {(page.shots ?? []).length > 0 && (
         <section aria-labelledby="shots-heading">
@@ -282,7 +279,7 @@ export function VideoView({ page, locale }: { page: Schemas["VideoPage"]; locale
         <p className="credits">{page.credits} {page.copyright}</p>
       )}
       <People people={page.people} locale={locale} />
-      <Topics topics={page.topics} locale={locale} base={parentUrl(page.url)} />
+      <Topics topics={page.topics} locale={locale} />
       <Related pages={page.related_pages} locale={locale} />
     </article>
   );

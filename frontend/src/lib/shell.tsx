@@ -26,6 +26,7 @@ export async function Shell({
             {links.map((link) => (
               <li key={link.url}><Link href={link.url}>{link.title}</Link></li>
             ))}
+            <li><Link href={`/${locale}/search/`}>{t.discovery.search}</Link></li>
           </ul>
         </nav>
         <AccountNav locale={locale} />

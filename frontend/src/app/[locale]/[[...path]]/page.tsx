@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { findPage, type AnyPage } from "@/api/client";
 import { isLocale, type Locale } from "@/lib/i18n";
 import { Shell } from "@/lib/shell";
-import { ArticleView, HomeView, IndexView, InterviewView, VideoView } from "@/lib/pages";
+import { PageView } from "@/lib/page-view";
 
 type Props = {
   params: Promise<{ locale: string; path?: string[] }>;
@@ -38,25 +38,5 @@ export default async function CmsPage({ params, searchParams }: Props) {
     topic: typeof raw.topic === "string" ? raw.topic : undefined,
   };
   const alternate = page.translations.find((translation) => translation.locale !== locale)?.url ?? null;
-  let view: React.ReactNode;
-  switch (page.type) {
-    case "home.HomePage":
-      view = <HomeView page={page} locale={locale} />;
-      break;
-    case "news.NewsIndexPage":
-    case "interviews.InterviewIndexPage":
-    case "videos.VideoIndexPage":
-      view = <IndexView page={page} locale={locale} query={query} />;
-      break;
-    case "news.NewsArticlePage":
-      view = <ArticleView page={page} locale={locale} />;
-      break;
-    case "interviews.InterviewPage":
-      view = <InterviewView page={page} locale={locale} />;
-      break;
-    case "videos.VideoPage":
-      view = <VideoView page={page} locale={locale} />;
-      break;
-  }
-  return <Shell locale={locale} alternate={alternate}>{view}</Shell>;
+  return <Shell locale={locale} alternate={alternate}><PageView page={page} locale={locale} query={query} /></Shell>;
 }
