@@ -234,3 +234,14 @@ class MemorySampler(threading.Thread):
             "rss_growth_mb": max(self.peak[pid] - self.baseline[pid]["VmRSS"] for pid in self.pids) / 1024,
             "hwm_growth_mb": max(end[pid]["VmHWM"] - self.baseline[pid]["VmHWM"] for pid in self.pids) / 1024,
         }
+
+
+def write_marked_section(doc, heading: str, intro: str, start_mark: str, end_mark: str, body: str) -> None:
+    """Replace what lies between a benchmark's marks in `doc`; the first time, append its heading and intro."""
+    text = doc.read_text() if doc.exists() else "# Benchmarks\n"
+    if start_mark in text and end_mark in text:
+        head, rest = text.split(start_mark, 1)
+        tail = rest.split(end_mark, 1)[1]
+    else:
+        head, tail = f"{text.rstrip()}\n\n{heading}\n\n{intro}\n", "\n"
+    doc.write_text(f"{head}{start_mark}\n\n{body}\n\n{end_mark}{tail}")

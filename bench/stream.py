@@ -331,13 +331,7 @@ def markdown(results: dict, args, machine: dict, started: str) -> str:
 
 
 def write_doc(body: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if START_MARK in text and END_MARK in text:
-        head, rest = text.split(START_MARK, 1)
-        tail = rest.split(END_MARK, 1)[1]
-    else:
-        head, tail = f"{text.rstrip()}\n\n{HEADING}\n\n{INTRO}\n", "\n"
-    DOC.write_text(f"{head}{START_MARK}\n\n{body}\n\n{END_MARK}{tail}")
+    procs.write_marked_section(DOC, HEADING, INTRO, START_MARK, END_MARK, body)
 
 
 def main():

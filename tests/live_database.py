@@ -8,8 +8,10 @@ tests/cms/test_shared_cache.py).
 
 import os
 import sqlite3
+import time
 from urllib.parse import urlsplit
 
+import psycopg
 import pytest
 from django.db import connections
 
@@ -47,7 +49,21 @@ def live_database(django_db_setup, django_db_blocker, tmp_path_factory):
         connections.close_all()  # a template database must have no other session
         with _postgres(settings_dict) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings_dict["NAME"]}"')
+            # A template must have no other session: one left by an earlier test's server thread or process
+            # (seen in CI: "being accessed by other users") is ended; it belonged to a test that is over.
+            for attempt in range(5):
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [settings_dict["NAME"]],
+                )
+                try:
+                    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings_dict["NAME"]}"')
+                    break
+                except psycopg.errors.ObjectInUse:
+                    if attempt == 4:
+                        raise
+                    time.sleep(0.5)
         url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
         try:
             yield {"url": url, "count": lambda sql, args: _postgres_count(settings_dict, name, sql, args)}

@@ -79,7 +79,7 @@ def test_grown_up_services_come_from_the_environment():
 
     assert values["db"] == "django.db.backends.postgresql"
     assert values["db_name"] == "cms"
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "cms.redis_cache.SharedClientRedisCache"
     assert values["sessions"] == "django.contrib.sessions.backends.cached_db"
     assert values["email"].endswith("smtp.EmailBackend")
     assert (values["email_host"], values["email_port"], values["email_tls"]) == ("smtp.internal", 587, True)
