@@ -152,3 +152,36 @@ def test_a_negative_download_limit_is_refused_at_start_up():
 
     assert result.returncode != 0
     assert "DOWNLOAD_CLIP_JOBS_PER_USER=-1: expected 0 or more." in result.stderr
+
+
+def test_upload_and_ingest_tunables_come_from_the_environment():
+    code = PRINT_SETTINGS.replace(
+        "print(json.dumps({",
+        'print(json.dumps({"uploads": [settings.VIDEOS_UPLOAD_CHUNK_SIZE, settings.VIDEOS_UPLOAD_EXTENSIONS, '
+        "settings.VIDEOS_UPLOAD_TTL, settings.VIDEOS_INGEST_STALL_SECONDS, settings.VIDEOS_INGEST_MAX_ATTEMPTS], ",
+    )
+    environment = {
+        "VIDEOS_UPLOAD_CHUNK_SIZE": "8388608",
+        "VIDEOS_UPLOAD_EXTENSIONS": ".mxf,.mov",
+        "VIDEOS_UPLOAD_TTL": "7200",
+        "VIDEOS_INGEST_STALL_SECONDS": "90",
+        "VIDEOS_INGEST_MAX_ATTEMPTS": "5",
+    }
+    result = run_with(environment, code=code)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["uploads"] == [8388608, [".mxf", ".mov"], 7200, 90, 5]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("VIDEOS_UPLOAD_CHUNK_SIZE", "0", "VIDEOS_UPLOAD_CHUNK_SIZE=0: expected 1 or more."),
+        ("VIDEOS_INGEST_MAX_ATTEMPTS", "-2", "VIDEOS_INGEST_MAX_ATTEMPTS=-2: expected 1 or more."),
+        ("VIDEOS_UPLOAD_EXTENSIONS", "mp4,.mov", "VIDEOS_UPLOAD_EXTENSIONS: expected extensions such as .mov,.mxf"),
+    ],
+)
+def test_an_upload_tunable_that_would_stop_every_upload_is_refused_at_start_up(variable, value, message):
+    result = run_with({variable: value})
+
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -237,8 +237,8 @@ def recover_stalled_ingests(*, now=None) -> tuple[int, int]:
     from .models import Video
 
     now = now or timezone.now()
-    stall = getattr(settings, "VIDEOS_INGEST_STALL_SECONDS", 300)
-    max_attempts = getattr(settings, "VIDEOS_INGEST_MAX_ATTEMPTS", 3)
+    stall = settings.VIDEOS_INGEST_STALL_SECONDS
+    max_attempts = settings.VIDEOS_INGEST_MAX_ATTEMPTS
     queued = failed = 0
     candidates = Video.objects.filter(
         state=Video.State.PROCESSING, ingest_heartbeat_at__lt=now - datetime.timedelta(seconds=stall)

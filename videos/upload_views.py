@@ -21,8 +21,6 @@ from .models import Video
 from .uploads import allowed_extensions, uses_s3
 
 S3_MIN_PART_SIZE = 5 * 1024 * 1024
-# The pieces the uploader sends (a tus PATCH, an S3 part): what a dropped connection costs to send again.
-DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024
 MAX_STATES = 100
 
 
@@ -51,7 +49,7 @@ class UploadMastersView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         s3 = uses_s3()
-        chunk_size = getattr(settings, "VIDEOS_UPLOAD_CHUNK_SIZE", DEFAULT_CHUNK_SIZE)
+        chunk_size = settings.VIDEOS_UPLOAD_CHUNK_SIZE
         context["uploader_config"] = {
             "protocol": "s3" if s3 else "tus",
             "endpoint": reverse("videos_s3_create") if s3 else reverse("videos_tus_create"),

@@ -19,8 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from storages.backends.s3 import S3Storage
 
 PARTIAL_FOLDER = "videos/partial"
-# Containers a master may come in, by file name extension (checked again by probing after the upload).
-DEFAULT_EXTENSIONS = [".mov", ".mp4", ".m4v", ".mxf", ".mkv", ".webm", ".avi", ".ts", ".m2ts", ".mts", ".mpg", ".mpeg"]
 
 
 class UploadRefused(Exception):
@@ -37,7 +35,7 @@ def uses_s3() -> bool:
 
 
 def allowed_extensions() -> list[str]:
-    return [ext.lower() for ext in getattr(settings, "VIDEOS_UPLOAD_EXTENSIONS", DEFAULT_EXTENSIONS)]
+    return [ext.lower() for ext in settings.VIDEOS_UPLOAD_EXTENSIONS]
 
 
 def check_policy(filename: str, length: int) -> None:

@@ -224,40 +224,10 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 30 * 1024 * 1024
 DEEPL_AUTH_KEY = env.str("DEEPL_AUTH_KEY", default="")
 WAGTAILLOCALIZE_MACHINE_TRANSLATOR = parsing.machine_translator(DEEPL_AUTH_KEY)
 
-# --- Videos -----------------------------------------------------------------
+# --- Videos and downloads ---------------------------------------------------
 
-# Masters are broadcast files: large by nature, but bounded so a mistaken upload cannot fill the disk. In bytes.
-VIDEOS_MAX_UPLOAD_SIZE = env.int("VIDEOS_MAX_UPLOAD_SIZE", default=20 * 1024**3)
-# The ffmpeg program used for posters, proxies and clips. Unset: the one on
-# PATH, else the one shipped inside the imageio-ffmpeg wheel.
-FFMPEG_BINARY = env.str("FFMPEG_BINARY", default="")
-
-# Gated downloads (downloads/grants.py). A granted link or clip URL is valid
-# this many seconds; clips are kept this long after they were last asked for.
-VIDEOS_DOWNLOAD_LINK_TTL = env.int("DOWNLOAD_LINK_TTL", default=600)
-VIDEOS_CLIP_TTL = env.int("DOWNLOAD_CLIP_TTL", default=24 * 3600)
-VIDEOS_CLIP_MAX_SECONDS = env.int("DOWNLOAD_CLIP_MAX_SECONDS", default=15 * 60)
-# Rolling 24-hour quotas per person; 0 means no limit.
-VIDEOS_DAILY_DOWNLOADS = env.int("DOWNLOAD_DAILY_COUNT", default=50)
-VIDEOS_DAILY_DOWNLOAD_BYTES = env.int("DOWNLOAD_DAILY_BYTES", default=200 * 1024**3)
-# A running clip job whose worker has not reported for this long is presumed
-# dead: it is queued again, up to VIDEOS_CLIP_MAX_ATTEMPTS runs, then failed.
-VIDEOS_CLIP_STALL_SECONDS = env.int("DOWNLOAD_CLIP_STALL_SECONDS", default=120)
-VIDEOS_CLIP_MAX_ATTEMPTS = env.int("DOWNLOAD_CLIP_MAX_ATTEMPTS", default=2)
-# Clips one person may wait for at once (queued or being cut); 0 for no limit.
-VIDEOS_CLIP_JOBS_PER_USER = env.int("DOWNLOAD_CLIP_JOBS_PER_USER", default=3)
-parsing.require_non_negative(
-    {
-        "DOWNLOAD_LINK_TTL": VIDEOS_DOWNLOAD_LINK_TTL,
-        "DOWNLOAD_CLIP_TTL": VIDEOS_CLIP_TTL,
-        "DOWNLOAD_CLIP_MAX_SECONDS": VIDEOS_CLIP_MAX_SECONDS,
-        "DOWNLOAD_DAILY_COUNT": VIDEOS_DAILY_DOWNLOADS,
-        "DOWNLOAD_DAILY_BYTES": VIDEOS_DAILY_DOWNLOAD_BYTES,
-        "DOWNLOAD_CLIP_STALL_SECONDS": VIDEOS_CLIP_STALL_SECONDS,
-        "DOWNLOAD_CLIP_MAX_ATTEMPTS": VIDEOS_CLIP_MAX_ATTEMPTS,
-        "DOWNLOAD_CLIP_JOBS_PER_USER": VIDEOS_CLIP_JOBS_PER_USER,
-    }
-)
+# In their own module to keep this one readable; it reads the same environment (and `.env`, read above).
+from cms.settings.videos import *  # noqa: E402, F403
 
 # --- Logging ----------------------------------------------------------------
 
@@ -388,13 +358,3 @@ parsing.check_rate("API_ANONYMOUS_RATE_LIMIT", API_ANONYMOUS_RATE_LIMIT)
 # TRUSTED_CLIENT_IP_HEADER): one answer for rate limits across the site.
 API_TRUSTED_PROXY_COUNT = ALLAUTH_TRUSTED_PROXY_COUNT
 API_TRUSTED_CLIENT_IP_HEADER = ALLAUTH_TRUSTED_CLIENT_IP_HEADER
-
-# --- Downloads --------------------------------------------------------------
-
-# Behind nginx, the prefix of an `internal` location aliased to MEDIA_ROOT
-# (e.g. /protected-media/): once a download link is checked, nginx sends the
-# file itself (X-Accel-Redirect). Unset: the app streams it (downloads/streaming.py).
-CMS_DOWNLOAD_ACCEL_REDIRECT = env.str("DOWNLOAD_ACCEL_REDIRECT", default="")
-parsing.check_accel_redirect(CMS_DOWNLOAD_ACCEL_REDIRECT)
-# One code mail per address at a time, kept by the portal (accounts/limits.py), not by allauth.
-ACCOUNTS_CODE_MAIL_COOLDOWN = 10  # seconds between two code mails to one address

@@ -196,6 +196,20 @@ def require_non_negative(values: dict[str, int]) -> None:
             raise ImproperlyConfigured(f"{variable}={value}: expected 0 or more.")
 
 
+def require_positive(values: dict[str, int]) -> None:
+    """Refuse 0 or less ({variable: value}): a zero chunk, lifetime or attempt count would stop every upload."""
+    for variable, value in values.items():
+        if value <= 0:
+            raise ImproperlyConfigured(f"{variable}={value}: expected 1 or more.")
+
+
+def check_extensions(variable: str, extensions: list[str]) -> None:
+    """File name extensions as `.mp4`: a missing dot would match the end of any name (`xmp4`)."""
+    wrong = [ext for ext in extensions if not (ext.startswith(".") and len(ext) > 1 and "/" not in ext)]
+    if wrong or not extensions:
+        raise ImproperlyConfigured(f"{variable}: expected extensions such as .mov,.mxf, got {','.join(wrong)!r}.")
+
+
 def check_accel_redirect(prefix: str) -> None:
     """DOWNLOAD_ACCEL_REDIRECT: empty, or the path of an nginx location."""
     if prefix and not (prefix.startswith("/") and prefix.endswith("/")):

@@ -15,7 +15,7 @@ from videos.uploads import MasterUpload
 
 def sweep_uploads(*, now=None) -> int:
     now = now or timezone.now()
-    cutoff = now - datetime.timedelta(seconds=getattr(settings, "VIDEOS_UPLOAD_TTL", 24 * 3600))
+    cutoff = now - datetime.timedelta(seconds=settings.VIDEOS_UPLOAD_TTL)
     stale = list(MasterUpload.objects.select_related("video").filter(created_at__lt=cutoff))
     for upload in stale:
         upload.discard()
