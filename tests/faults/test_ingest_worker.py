@@ -18,25 +18,17 @@ import signal
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.utils import timezone
 
 from tests.conftest import generated_video_path
-from tests.faults.test_worker import wait_for, worker
+from tests.faults.task_worker import WORKER_TEST_MARKS, wait_for, worker
 from tests.videos.test_tus_uploads import create, patch
 from videos import tasks
 from videos.models import Video, VideoPage
 
-pytestmark = [
-    pytest.mark.skipif(
-        "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
-        reason="the worker fault test needs PostgreSQL (set DATABASE_URL)",
-    ),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("migrated_rows"),  # before site_tree: an earlier test may have emptied the database
-]
+pytestmark = WORKER_TEST_MARKS
 
 
 def test_the_worker_killed_during_an_ingest_then_restarted(

@@ -11,34 +11,21 @@ PostgreSQL only: the worker must see the test's rows, which an in-memory
 SQLite test database cannot share.
 """
 
-import contextlib
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connection
 
 from downloads.jobs import WORK_FOLDER
 from downloads.models import DownloadJob
 from tests.downloads.conftest import ask, member  # noqa: F401  (fixtures)
+from tests.faults.task_worker import WORKER_TEST_MARKS, wait_for, worker
 from videos import media
 from videos.models import VideoPage
 
-pytestmark = [
-    pytest.mark.skipif(
-        "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
-        reason="the worker fault test needs PostgreSQL (set DATABASE_URL)",
-    ),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("migrated_rows"),  # before site_tree: an earlier test may have emptied the database
-]
-BASE_DIR = Path(__file__).resolve().parents[2]
+pytestmark = WORKER_TEST_MARKS
 
 
 @pytest.fixture
@@ -49,47 +36,8 @@ def long_video(site_tree, make_video):
     return page
 
 
-@contextlib.contextmanager
-def worker(log_path: Path):
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker fault test needs PostgreSQL (set DATABASE_URL)")
-    url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{connection.settings_dict['NAME']}").geturl()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.faults.worker_settings",
-        "DATABASE_URL": url,
-        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
-    }
-    if not django_settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
-        # The test's own disk cache, as a machine's processes share one: what the worker changes invalidates it.
-        env["CACHE_DIR"] = django_settings.CACHES["default"]["LOCATION"]
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        yield process
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 def clip_files(folder):
     return {path for path in folder.rglob("*") if path.is_file()} if folder.is_dir() else set()
-
-
-def wait_for(condition, timeout=30.0, what=""):
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
-    return result
 
 
 def test_the_worker_killed_during_an_exact_clip_then_restarted(long_video, member, ask, settings, tmp_path):  # noqa: F811
