@@ -1,5 +1,6 @@
 """Fixtures shared by every app's tests: a bilingual site tree and real video masters."""
 
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,6 +22,20 @@ from .live_database import live_database  # noqa: F401  (a fixture for the tests
 
 # Generated masters are cached per test session: ffmpeg runs once per kind.
 _VIDEO_CACHE: dict[tuple, Path] = {}
+
+
+@pytest.fixture
+def own_cache(settings):
+    """This test's cache entries and counters in a namespace of its own.
+
+    `cache.clear()` would do on local memory, but on Redis (CI runs the suite
+    there too) it empties the database that every xdist worker shares, under
+    the feet of the tests running beside this one.
+    """
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-test-{uuid.uuid4().hex}"}
+        for name, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture

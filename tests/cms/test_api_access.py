@@ -57,25 +57,11 @@ test_api.add_router("/", router)
 
 urlpatterns = [path("api/test/", test_api.urls), path("", include("cms.urls"))]
 
-pytestmark = [pytest.mark.urls(__name__), pytest.mark.django_db]
+pytestmark = [pytest.mark.urls(__name__), pytest.mark.django_db, pytest.mark.usefixtures("own_cache")]
 
 CONTENT = "/api/test/content"
 DRAFTS = "/api/test/drafts"
 KEY_PATTERN = re.compile(r"fe_[0-9a-f]{16}_[A-Za-z0-9_-]+")
-
-
-@pytest.fixture(autouse=True)
-def own_cache(settings):
-    """Each test counts in a cache namespace of its own.
-
-    `cache.clear()` would do on local memory, but on Redis (CI runs the suite
-    there too) it empties the database that every xdist worker shares, under
-    the feet of the tests running beside this one.
-    """
-    settings.CACHES = {
-        name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-test-{uuid.uuid4().hex}"}
-        for name, config in settings.CACHES.items()
-    }
 
 
 @pytest.fixture

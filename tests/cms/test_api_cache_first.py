@@ -4,7 +4,6 @@ And a hit reads one cache entry and the global epoch: the dozens of tag
 versions a listing carries are compared only after some change, once.
 """
 
-import uuid
 from unittest import mock
 
 import pytest
@@ -17,16 +16,7 @@ from cms.apikit import PROBLEM_JSON, StrictRouter, answered_from_cache
 
 LISTING = "/api/v1/pages/?type=news.NewsArticlePage&locale=en&site=localhost&fields=*"
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def own_cache(settings, shared_portal):
-    """Each test in a cache namespace of its own (on Redis, `cache.clear()` would empty other workers' entries)."""
-    settings.CACHES = {
-        name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-test-{uuid.uuid4().hex}"}
-        for name, config in settings.CACHES.items()
-    }
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_portal", "own_cache")]
 
 
 @pytest.fixture

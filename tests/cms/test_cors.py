@@ -4,8 +4,6 @@ Requests go through the real middleware stack and settings; the URLconf
 below only provides one trivial view under each kind of path.
 """
 
-import uuid
-
 import pytest
 from django.http import HttpResponse
 from django.urls import path
@@ -25,19 +23,10 @@ urlpatterns = [
     path("admin/ping", ping),
 ]
 
-pytestmark = [pytest.mark.urls(__name__), pytest.mark.django_db]
+pytestmark = [pytest.mark.urls(__name__), pytest.mark.django_db, pytest.mark.usefixtures("own_cache")]
 
 ORIGIN = "https://portal.example.org"
 API = "/api/v1/ping"
-
-
-@pytest.fixture(autouse=True)
-def own_cache(settings):
-    """Each test caches in a namespace of its own (cache.clear() on Redis would empty every xdist worker's)."""
-    settings.CACHES = {
-        name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-test-{uuid.uuid4().hex}"}
-        for name, config in settings.CACHES.items()
-    }
 
 
 @pytest.fixture

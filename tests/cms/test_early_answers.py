@@ -9,7 +9,6 @@ body. The clock is stopped so that both fall in the same second
 
 import gzip
 import time
-import uuid
 from unittest import mock
 
 import pytest
@@ -22,19 +21,10 @@ from cms import caching, cors  # noqa: F401  (cors: its signal handler, as CmsCo
 from cms.apikit import PROBLEM_JSON
 from cms.models import FrontEnd, FrontEndAPIKey
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache")]
 
 LISTING = "/api/v1/pages/?type=news.NewsArticlePage&locale=en&fields=*"
 ORIGIN = "https://portal.example.org"
-
-
-@pytest.fixture(autouse=True)
-def own_cache(settings):
-    """A cache namespace of its own (on Redis, `cache.clear()` would empty other workers' entries)."""
-    settings.CACHES = {
-        name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-early-{uuid.uuid4().hex}"}
-        for name, config in settings.CACHES.items()
-    }
 
 
 @pytest.fixture

@@ -2,24 +2,14 @@
 
 import gzip
 import json
-import uuid
 
 import pytest
 
 from news.models import NewsArticlePage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_portal", "own_cache")]
 
 LISTING = "/api/v1/pages/?type=news.NewsArticlePage&limit=20&fields=*"
-
-
-@pytest.fixture(autouse=True)
-def own_cache(settings, shared_portal):
-    """A cache namespace of its own: the pages added here are not in other tests' cached listings."""
-    settings.CACHES = {
-        name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-gzip-{uuid.uuid4().hex}"}
-        for name, config in settings.CACHES.items()
-    }
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ generated ones of test_clips (real H.264 with B-frames and AAC, ProRes with PCM)
 """
 
 import os
-import uuid
 from pathlib import Path
 
 import av
@@ -24,20 +23,14 @@ from videos import media
 from videos.files import sha256_of
 from videos.tasks import make_video_derivatives
 
+# A cache namespace per test: which masters were already queued for indexing must not leak between tests.
+pytestmark = pytest.mark.usefixtures("own_cache")
+
 
 @pytest.fixture(scope="module")
 def long_gop(tmp_path_factory):
     """H.264 with B-frames, a keyframe every second (25 frames), AAC audio: as test_clips'."""
     return generated_video_path(tmp_path_factory, codec="h264", duration=12.0, gop=25)
-
-
-@pytest.fixture(autouse=True)
-def own_cache(settings):
-    """A cache namespace per test: which masters were already queued for indexing must not leak between tests."""
-    settings.CACHES = {
-        name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-test-{uuid.uuid4().hex}"}
-        for name, config in settings.CACHES.items()
-    }
 
 
 def index_of(master) -> packet_index.MasterIndex:
