@@ -26,11 +26,11 @@ _VIDEO_CACHE: dict[tuple, Path] = {}
 
 @pytest.fixture
 def own_cache(settings):
-    """This test's cache entries and counters in a namespace of its own.
+    """This test's cache entries, tag versions and rate-limit counters in a namespace of its own.
 
-    `cache.clear()` would do on local memory, but on Redis (CI runs the suite
-    there too) it empties the database that every xdist worker shares, under
-    the feet of the tests running beside this one.
+    Rather than `cache.clear()`: nothing an earlier test cached is seen, and
+    nothing is thrown away that a module-scoped fixture (the shared portal)
+    put there for the tests after this one.
     """
     settings.CACHES = {
         name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-test-{uuid.uuid4().hex}"}
