@@ -6,7 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.files import File
+from django.utils import translation
 from wagtail.models import Collection, Locale, Page, Site
 
 from accounts.models import User, current_terms_version
@@ -22,6 +24,19 @@ from .live_database import live_database  # noqa: F401  (a fixture for the tests
 
 # Generated masters are cached per test session: ffmpeg runs once per kind.
 _VIDEO_CACHE: dict[tuple, Path] = {}
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language.
+
+    Django keeps the active language per thread and nothing resets it after a
+    request: a French request (LocaleMiddleware activates French) or a French
+    e-mail in an earlier test left later tests of the same process reading
+    French messages, depending on the order xdist gave them.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture
