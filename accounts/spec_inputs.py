@@ -11,15 +11,16 @@ form's fields as bare strings and booleans. A client built from the document
 - the sign-up's profile fields carry what accounts/forms.py requires: Django's
   CharField strips spaces, so a value needs one character that is not a
   space, and it refuses NUL characters; the terms must be accepted, in their
-  current version (ACCOUNTS_TERMS_VERSION); the return URL is a relative path
-  or a page of a registered front end (accounts/return_urls.py).
+  current version (ACCOUNTS_TERMS_VERSION); the return URL is declared as a
+  relative path (accounts/return_urls.py also takes a page of a registered
+  front end, which the document, the same on every site, cannot list);
+- a new password has no whitespace and one character of each class
+  (accounts/password_validation.py), within the bounds the policy sets.
 """
 
 import itertools
-import re
 
 from django.contrib.auth.password_validation import get_default_password_validators
-from django.db.utils import DatabaseError
 
 from . import return_urls
 from .forms import MediaAccountSignupForm
@@ -30,7 +31,6 @@ from .password_validation import is_whitespace
 REQUIRED_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 #: A relative return URL: printable ASCII without backslashes, starting with one slash, not two.
 RELATIVE_RETURN_URL = r"/(?:[!-.0-\[\]-~][!-\[\]-~]*)?"
-RETURN_URL_CHARACTERS = r"[!-\[\]-~]*"
 
 
 def correct_inputs(spec: dict) -> None:
@@ -62,20 +62,19 @@ def correct_signup(base: dict) -> None:
     version = current_terms_version()
     properties["terms_version"].update({"enum": [version], "example": version})
     properties["terms_version"].pop("maxLength", None)
-    properties["return_url"].update({"maxLength": return_urls.MAX_LENGTH, "pattern": return_url_pattern()})
+    properties["return_url"].update(
+        {
+            "maxLength": return_urls.MAX_LENGTH,
+            "pattern": f"^(?:{RELATIVE_RETURN_URL})?$",
+            "description": "The page to come back to: a path on the front end (`/fr/videos`). An absolute URL of "
+            "a page of a registered front end is accepted too; the pattern leaves it out, as the registry is data "
+            "and the document is the same everywhere.",
+        }
+    )
     base["required"] = sorted(
         set(base["required"]) | {name for name, field in fields.items() if field.required and name in properties},
         key=list(properties).index,
     )
-
-
-def return_url_pattern() -> str:
-    try:
-        origins = sorted(return_urls.registered_origins())
-    except DatabaseError:  # the document is also built where there is no database (manage.py export_openapi)
-        origins = []
-    absolute = [f"{re.escape(origin)}(?:/{RETURN_URL_CHARACTERS})?" for origin in origins]
-    return "^(?:" + "|".join([RELATIVE_RETURN_URL, *absolute]) + ")$"
 
 
 def _not_whitespace() -> str:
