@@ -14,7 +14,10 @@ docs/security.md):
   one, and a concurrent duplicate sign-up gets the same answer as any other;
 - a wrong reset code gets the same answer whether or not the address has an
   account (allauth 65.21 crashes on one and judges the password on the other);
-- request bodies must be JSON objects sent as application/json.
+- request bodies must be JSON objects sent as application/json;
+- a GET that checks a code without its key header is a 400 that says so,
+  whatever the session's state (allauth answers 409 when no process is
+  pending, as if the header were optional).
 """
 
 import functools
@@ -159,7 +162,33 @@ class CodeSubmissionGuard:
         return self.refuse_submission() or super().handle_input(data)
 
 
-class VerifyEmailView(CodeSubmissionGuard, views.VerifyEmailView):
+class RequiredKeyHeader:
+    """A GET without the key header it checks is malformed: a 400 naming the header, before anything else."""
+
+    key_header = ""
+
+    def handle(self, request, *args, **kwargs):
+        if request.method == "GET" and self.key_header not in request.headers:
+            response = JsonResponse(
+                {
+                    "status": HTTPStatus.BAD_REQUEST,
+                    "errors": [
+                        {
+                            "message": _("The %(header)s header is required.") % {"header": self.key_header},
+                            "code": "required",
+                            "param": "key",
+                        }
+                    ],
+                },
+                status=HTTPStatus.BAD_REQUEST,
+            )
+            add_never_cache_headers(response)
+            return response
+        return super().handle(request, *args, **kwargs)
+
+
+class VerifyEmailView(RequiredKeyHeader, CodeSubmissionGuard, views.VerifyEmailView):
+    key_header = "X-Email-Verification-Key"
     purpose = "verify_email"
     process_class = EmailVerificationProcess
 
@@ -193,7 +222,8 @@ class ResendEmailVerificationCodeView(views.ResendEmailVerificationCodeView):
         return response
 
 
-class ResetPasswordView(CodeSubmissionGuard, views.ResetPasswordView):
+class ResetPasswordView(RequiredKeyHeader, CodeSubmissionGuard, views.ResetPasswordView):
+    key_header = "X-Password-Reset-Key"
     purpose = "reset_password"
     process_class = PasswordResetVerificationProcess
     input_class = ResetPasswordInput

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 
-def _is_whitespace(character: str) -> bool:
+def is_whitespace(character: str) -> bool:
     # str.isspace() misses a few invisible separators people paste by accident.
     return character.isspace() or unicodedata.category(character) in ("Zs", "Zl", "Zp", "Cf")
 
@@ -65,7 +65,7 @@ class NoWhitespaceValidator:
     """No space anywhere, leading and trailing included (the inputs are told not to strip them)."""
 
     def validate(self, password, user=None):
-        if any(_is_whitespace(character) for character in password):
+        if any(is_whitespace(character) for character in password):
             raise ValidationError(self.get_error_message(), code="password_has_whitespace")
 
     def get_error_message(self):

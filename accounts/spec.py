@@ -14,7 +14,12 @@ here, and what is corrected:
   password change;
 - paths the portal does not serve (the phone endpoints) are dropped: allauth
   prunes by resolving each path, and the catch-all 404 of accounts/urls.py
-  resolves them all.
+  resolves them all;
+- inputs, as the forms judge them (accounts/spec_inputs.py): log-in by e-mail
+  only, e-mail addresses and passwords that cannot be empty, the sign-up's
+  profile fields, terms and return URL with the constraints of
+  accounts/forms.py;
+- a session token that is no longer valid is a 410 wherever one can be sent.
 """
 
 import copy
@@ -24,6 +29,8 @@ from allauth.headless.spec.internal.schema import get_schema
 from django.contrib.auth.password_validation import get_default_password_validators
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
+
+from .spec_inputs import correct_inputs, password_pattern
 
 #: The example the document shows for a password; it satisfies the policy (tests/accounts/test_spec.py).
 EXAMPLE_PASSWORD = "Gr8-Broadcast!Day"  # noqa: S105  (an example, not a secret)
@@ -52,7 +59,8 @@ EXTRA_RESPONSES = {
 }
 for _answers in (EXTRA_RESPONSES[("/account/email", "put")], EXTRA_RESPONSES[("/auth/reauthenticate", "post")]):
     _answers.append(("401", "Unauthenticated"))
-#: Where a session is needed (a 401 without one), a session token that is no longer valid is a 410.
+#: Wherever a session token can be sent (or a session is needed: a 401 without one), a token that is no longer
+#: valid is a 410: allauth checks the token before the view (allauth.headless.internal.authkit).
 SESSION_GONE = ("410", "SessionGone")
 #: Answers any operation below `/_allauth/{client}/` may give: a client that is not `app` or `browser` is a
 #: 404 (accounts/urls.py's catch-all); a browser's write without its CSRF token a 403 (accounts/csrf.py).
@@ -66,6 +74,7 @@ def corrected_schema() -> dict:
     drop_paths_not_served(spec)
     correct_flows(spec)
     correct_passwords(spec)
+    correct_inputs(spec)
     correct_session_gone(spec)
     declare_answers(spec)
     return spec
@@ -131,6 +140,9 @@ def correct_passwords(spec: dict) -> None:
         "example": EXAMPLE_PASSWORD,
         **_length_bounds(),
     }
+    pattern = password_pattern()
+    if pattern:
+        schemas["NewPassword"]["pattern"] = pattern
     new = {"$ref": "#/components/schemas/NewPassword"}
     schemas["Signup"]["allOf"][1]["properties"]["password"] = new
     schemas["ResetPassword"]["properties"]["password"] = new
@@ -177,10 +189,20 @@ def declare_answers(spec: dict) -> None:
                 operation["responses"][status] = {"$ref": f"#/components/responses/{name}"}
             if "{client}" in path:
                 extra = [UNKNOWN_CLIENT, CSRF_REFUSED] if method in WRITES else [UNKNOWN_CLIENT]
-                if "401" in operation["responses"]:
+                if "401" in operation["responses"] or _takes_session_token(spec, item, operation):
                     extra.append(SESSION_GONE)
                 for status, name in extra:
                     operation["responses"].setdefault(status, {"$ref": f"#/components/responses/{name}"})
+
+
+def _takes_session_token(spec: dict, item: dict, operation: dict) -> bool:
+    parameters = spec["components"]["parameters"]
+    for parameter in [*item.get("parameters", []), *operation.get("parameters", [])]:
+        if "$ref" in parameter:
+            parameter = parameters[parameter["$ref"].rpartition("/")[2]]
+        if parameter["in"] == "header" and parameter["name"].lower() == "x-session-token":
+            return True
+    return False
 
 
 def openapi_json(request):

@@ -6,7 +6,10 @@ OpenAPI specification), copied with the same names and namespaces so that
 bodies, and the views named in VIEW_OVERRIDES are swapped for their subclasses.
 The phone endpoints are left out: accounts have no phone number here, and
 allauth serves them anyway (its ManagePhoneView fails with a 500 on a TRACE).
-Any other path below `/_allauth/` is a 404 in allauth's error format.
+Any other path below `/_allauth/` is a 404 in allauth's error format, and a
+method the served document does not declare for a path is a 405 with `Allow`
+(allauth authenticates and reads the input before it dispatches on the
+method, so it would answer a TRACE with a 400, 401 or 409).
 """
 
 import functools
@@ -15,7 +18,7 @@ from http import HTTPStatus
 from allauth.headless import urls as headless_urls
 from allauth.headless.constants import Client
 from django.http import JsonResponse
-from django.urls import URLPattern, URLResolver, re_path
+from django.urls import Resolver404, URLPattern, URLResolver, re_path, resolve
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -64,6 +67,46 @@ def not_found(request, *args, **kwargs):
     )
 
 
+#: Methods answered whatever the document says: CORS preflights (django-cors-headers answers most of them).
+ALWAYS_ALLOWED = {"OPTIONS"}
+
+
+@functools.cache
+def declared_methods() -> dict[str, frozenset[str]]:
+    """The methods the served document declares, by the view name each of its paths resolves to."""
+    declared = {}
+    for path, item in spec.corrected_schema()["paths"].items():
+        methods = {method.upper() for method in item if method != "parameters"}
+        if "GET" in methods:
+            methods.add("HEAD")
+        for client in Client:
+            try:
+                match = resolve(path.replace("{client}", client.value))
+            except Resolver404:
+                continue
+            declared[match.view_name] = frozenset(methods | ALWAYS_ALLOWED)
+    return declared
+
+
+def declared_methods_only(view):
+    @functools.wraps(view)
+    def guarded(request, *args, **kwargs):
+        allowed = declared_methods().get(request.resolver_match.view_name) if request.resolver_match else None
+        if allowed is None or request.method in allowed:
+            return view(request, *args, **kwargs)
+        response = JsonResponse(
+            {
+                "status": HTTPStatus.METHOD_NOT_ALLOWED,
+                "errors": [{"message": _("This method is not allowed here."), "code": "method_not_allowed"}],
+            },
+            status=HTTPStatus.METHOD_NOT_ALLOWED,
+        )
+        response["Allow"] = ", ".join(sorted(allowed))
+        return response
+
+    return guarded
+
+
 def _rebuild(patterns, client: Client | None):
     rebuilt = []
     for pattern in patterns:
@@ -88,7 +131,8 @@ def _rebuild(patterns, client: Client | None):
             view = VIEW_OVERRIDES[pattern.name].as_api_view(client=client)
         if pattern.name in RATE_ACTIONS:
             view = speaking_limits(view, RATE_ACTIONS[pattern.name])
-        rebuilt.append(URLPattern(pattern.pattern, require_json_body(view), pattern.default_args, pattern.name))
+        view = declared_methods_only(require_json_body(view))
+        rebuilt.append(URLPattern(pattern.pattern, view, pattern.default_args, pattern.name))
     return rebuilt
 
 

@@ -62,14 +62,6 @@ def test_the_phone_endpoints_are_neither_documented_nor_served(spec, client):
     assert french.json()["errors"][0]["message"] == "Il n’y a rien à cette adresse."
 
 
-@pytest.mark.django_db
-def test_every_allauth_path_answers_trace_with_a_4xx(client, spec):
-    for path in spec["paths"]:
-        for kind in ("app", "browser"):
-            response = client.generic("TRACE", path.replace("{client}", kind))
-            assert 400 <= response.status_code < 500, (path, response.status_code)
-
-
 # --- Answers against the document -------------------------------------------------
 
 

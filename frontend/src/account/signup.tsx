@@ -27,8 +27,10 @@ export function SignupFlow({ locale, countries, termsVersion, next }: { locale: 
         ...form,
         country: form.country as SignupInput["country"],
         language: locale,
-        terms_accepted: terms,
-        terms_version: termsVersion,
+        // The document declares only `true` and this deployment's version; the server judges what is sent and
+        // answers an unticked box or an older version with its own message, shown beside the box.
+        terms_accepted: terms as SignupInput["terms_accepted"],
+        terms_version: termsVersion as SignupInput["terms_version"],
         return_url: next,
       };
       const { data, error, response } = await accountsClient(locale).POST("/_allauth/{client}/v1/auth/signup", { ...BROWSER, body });

@@ -519,6 +519,7 @@ export interface paths {
                         "application/json": components["schemas"]["ConflictResponse"];
                     };
                 };
+                410: components["responses"]["SessionGone"];
                 415: components["responses"]["UnsupportedMediaType"];
                 429: components["responses"]["TooManyRequests"];
             };
@@ -1134,11 +1135,19 @@ export interface components {
             last_name: string;
             newsletter?: boolean;
             organisation: string;
-            /** @description The page to come back to: a relative path or a page of a registered front end. */
+            /** @description The page to come back to: a path on the front end (`/fr/videos`). An absolute URL of a page of a registered front end is accepted too; the pattern leaves it out, as the registry is data and the document is the same everywhere. */
             return_url?: string;
-            terms_accepted: boolean;
-            /** @description The version shown to the person (GET /api/v1/accounts/terms). */
-            terms_version: string;
+            /**
+             * @description Must be true: an account is only created once the terms of use are accepted.
+             * @enum {boolean}
+             */
+            terms_accepted: true;
+            /**
+             * @description The version shown to the person (GET /api/v1/accounts/terms).
+             * @example 2025-01
+             * @enum {string}
+             */
+            terms_version: "2025-01";
         };
         /**
          * @description The client ID (in case of OAuth2 or OpenID Connect based providers)
@@ -1200,6 +1209,7 @@ export interface components {
             status: 409;
         };
         /**
+         * Format: email
          * @description The email address.
          * @example email@domain.org
          */
@@ -1263,14 +1273,9 @@ export interface components {
             status: 403;
         };
         Login: {
-            password: components["schemas"]["Password"];
-        } & ({
-            username: components["schemas"]["Username"];
-        } | {
             email: components["schemas"]["Email"];
-        } | {
-            phone: components["schemas"]["Phone"];
-        });
+            password: components["schemas"]["Password"];
+        };
         MFAAuthenticate: {
             code: components["schemas"]["AuthenticatorCode"];
         };
