@@ -82,10 +82,15 @@ test("sign up in French: a wrong code, a resend, the right code, the success scr
 test("reset the password by code: a password breaking the rules, then a good one, back to the article", async ({ page }) => {
   await page.goto(ARTICLE);
   await page.getByRole("link", { name: "Se connecter" }).click();
+  // A client-side navigation: the click returns before the login screen is there.
+  await expect(page.getByRole("heading", { name: "Se connecter" })).toBeVisible();
+  await expect(page.getByLabel("Adresse e-mail")).toBeVisible();
+  await expect(page.getByRole("textbox", { name: "Mot de passe" })).toBeVisible();
   await screen(page, "05-login");
   await page.getByRole("link", { name: "Mot de passe oublié ?" }).click();
   await expect(page.getByRole("heading", { name: "Réinitialiser le mot de passe" })).toBeVisible();
   await expect(page.getByText("Entrez l'adresse e-mail avec laquelle vous vous êtes inscrit et nous vous enverrons un code pour réinitialiser votre mot de passe.")).toBeVisible();
+  await expect(page.getByLabel("Adresse e-mail")).toBeVisible();
   await screen(page, "06-reset-password");
   const before = await waitForCode(email, 0).then((found) => found.count);
   await page.getByLabel("Adresse e-mail").fill(email);

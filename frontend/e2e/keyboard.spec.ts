@@ -81,4 +81,26 @@ test.describe("in French", () => {
     // The next stop is inside <main>, not the header's links.
     expect(await page.evaluate(() => document.activeElement?.closest("main") !== null)).toBe(true);
   });
+
+  test("after a click to another page the skip link stays out of sight, and shows on keyboard focus", async ({ page }) => {
+    await page.goto("/fr/");
+    const skip = page.getByRole("link", { name: "Aller au contenu" });
+    await page.getByRole("banner").getByRole("link", { name: "Actualités" }).click();
+    await expect(page).toHaveURL(/\/fr\/actualites\/$/);
+    // Next.js focuses the new page's first element, the skip link, once the client-side navigation is done:
+    // waiting for that focus is what makes the next line able to fail (it covered the logo, portal.css).
+    await expect(skip).toBeFocused();
+    await expect(skip).not.toBeInViewport();
+    const brand = page.getByRole("banner").getByRole("link", { name: "Portail média" });
+    const box = await brand.boundingBox();
+    if (!box) throw new Error("The logo has no box.");
+    const onTop = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest(".brand") !== null, [box.x + box.width / 2, box.y + box.height / 2]);
+    expect(onTop, "nothing covers the logo").toBe(true);
+
+    await page.keyboard.press("Tab");
+    await expect(brand).toBeFocused();
+    await page.keyboard.press("Shift+Tab");
+    await expect(skip).toBeFocused();
+    await expect(skip).toBeInViewport();
+  });
 });
