@@ -69,6 +69,8 @@ test("sign up in French: a wrong code, a resend, the right code, the success scr
   await expect(page.getByText("Désormais, vous pouvez télécharger des versions complètes ou partielles de nos vidéos depuis notre site Web.")).toBeVisible();
   await expect(page.getByRole("heading", { name: "Abonnez-vous à notre newsletter" })).toBeVisible();
   await expect(page.getByText("Si vous souhaitez également vous abonner à la newsletter et recevoir nos dernières mises à jour, cliquez sur le bouton ci-dessous.")).toBeVisible();
+  // The code logged the person in: the header reads the session again after the screen has changed.
+  await expect(page.getByRole("banner").getByText(`Connecté en tant que ${email}`)).toBeVisible();
   await screen(page, "04-signup-success");
   await page.getByRole("button", { name: "S'abonner" }).click();
   await expect(page.getByText("Vous êtes abonné à la newsletter.")).toBeVisible();
