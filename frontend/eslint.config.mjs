@@ -5,7 +5,7 @@ import { FlatCompat } from "@eslint/eslintrc";
 const compat = new FlatCompat({ baseDirectory: dirname(fileURLToPath(import.meta.url)) });
 
 const config = [
-  { ignores: [".next/**", "node_modules/**", "src/api/*schema.d.ts", "next-env.d.ts", "playwright-report/**", "test-results/**"] },
+  { ignores: [".next/**", "node_modules/**", "src/api/*schema.d.ts", "next-env.d.ts", "playwright-report/**", "test-results/**", ".unit-tests/**"] },
   ...compat.extends("next/core-web-vitals", "next/typescript"),
   {
     files: ["src/api/**/*.ts"],

@@ -80,6 +80,7 @@ test.describe("in French", () => {
 
     await page.goto(`/fr/account/password/reset/key/${code}?next=${encodeURIComponent(ARTICLE)}`);
     await expect(page.getByRole("heading", { name: "Créer un nouveau mot de passe" })).toBeVisible();
+    await expect(page.getByRole("list", { name: "Règles du mot de passe" })).toBeVisible(); // fetched after the first paint
     await screen(page, "12-reset-password-link");
     await page.getByRole("textbox", { name: "Mot de passe" }).fill("Lien-Nouveau2026!");
     await page.getByRole("button", { name: "Enregistrer le mot de passe" }).click();

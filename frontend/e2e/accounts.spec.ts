@@ -69,6 +69,8 @@ test("sign up in French: a wrong code, a resend, the right code, the success scr
   await expect(page.getByText("Désormais, vous pouvez télécharger des versions complètes ou partielles de nos vidéos depuis notre site Web.")).toBeVisible();
   await expect(page.getByRole("heading", { name: "Abonnez-vous à notre newsletter" })).toBeVisible();
   await expect(page.getByText("Si vous souhaitez également vous abonner à la newsletter et recevoir nos dernières mises à jour, cliquez sur le bouton ci-dessous.")).toBeVisible();
+  // The code logged the person in: the header reads the session again after the screen has changed.
+  await expect(page.getByRole("banner").getByText(`Connecté en tant que ${email}`)).toBeVisible();
   await screen(page, "04-signup-success");
   await page.getByRole("button", { name: "S'abonner" }).click();
   await expect(page.getByText("Vous êtes abonné à la newsletter.")).toBeVisible();
@@ -82,10 +84,15 @@ test("sign up in French: a wrong code, a resend, the right code, the success scr
 test("reset the password by code: a password breaking the rules, then a good one, back to the article", async ({ page }) => {
   await page.goto(ARTICLE);
   await page.getByRole("link", { name: "Se connecter" }).click();
+  // A client-side navigation: the click returns before the login screen is there.
+  await expect(page.getByRole("heading", { name: "Se connecter" })).toBeVisible();
+  await expect(page.getByLabel("Adresse e-mail")).toBeVisible();
+  await expect(page.getByRole("textbox", { name: "Mot de passe" })).toBeVisible();
   await screen(page, "05-login");
   await page.getByRole("link", { name: "Mot de passe oublié ?" }).click();
   await expect(page.getByRole("heading", { name: "Réinitialiser le mot de passe" })).toBeVisible();
   await expect(page.getByText("Entrez l'adresse e-mail avec laquelle vous vous êtes inscrit et nous vous enverrons un code pour réinitialiser votre mot de passe.")).toBeVisible();
+  await expect(page.getByLabel("Adresse e-mail")).toBeVisible();
   await screen(page, "06-reset-password");
   const before = await waitForCode(email, 0).then((found) => found.count);
   await page.getByLabel("Adresse e-mail").fill(email);

@@ -8,6 +8,8 @@ test("browse the seed article and interview in French, then switch to English", 
   await expect(page.getByText("Les pays de l'Alliance cherchent activement à améliorer leurs capacités de défense")).toBeVisible();
   await expect(page.locator(".dateline")).toContainText("Bruxelles");
   await expect(page.locator(".lead-image img")).toHaveAttribute("srcset", /640w/);
+  // Loaded, not only linked: a cached API answer once named renditions another run's MEDIA_ROOT held (e2e/run.sh).
+  await expect.poll(() => page.locator(".lead-image img").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
   await expect(page.locator('link[rel="alternate"][hreflang="en"]')).toHaveAttribute("href", /\/en\/news\//);
   await page.getByRole("link", { name: "English" }).click();
   await expect(page.locator("html")).toHaveAttribute("lang", "en");

@@ -42,9 +42,11 @@ test("a person who has not verified the address is sent to the code screen", asy
 
 test("a verified person downloads the full master, two shots, and a clip set on the player", async ({ page }) => {
   test.setTimeout(180_000);
-  await verifiedPerson(page, `verifie-${Date.now()}@example.org`);
+  const email = `verifie-${Date.now()}@example.org`;
+  await verifiedPerson(page, email);
   await page.goto(VIDEO);
   const offer = page.locator(".download-offer");
+  await expect(page.getByRole("banner").getByText(`Connecté en tant que ${email}`)).toBeVisible(); // for the screenshots
 
   await offer.getByRole("button", { name: "Télécharger la vidéo complète" }).click();
   await expect(offer.locator(".download-ready")).toContainText("Votre fichier est prêt.");

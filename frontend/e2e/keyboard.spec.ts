@@ -26,6 +26,15 @@ async function tabTo(page: Page, target: Locator) {
   throw new Error(`Tab never reached ${target}`);
 }
 
+/** Whether `element` is what the page shows at its centre (nothing drawn over it). */
+async function uncovered(element: Locator): Promise<boolean> {
+  return element.evaluate((target) => {
+    const box = target.getBoundingClientRect();
+    const top = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+    return top !== null && target.contains(top);
+  });
+}
+
 test.describe("in French", () => {
   test.use({ locale: "fr-FR" });
 
@@ -61,6 +70,8 @@ test.describe("in French", () => {
     await tabTo(page, page.getByRole("banner").getByRole("link", { name: "Se déconnecter" }));
     await page.keyboard.press("Enter");
     await expect(page.getByText("Vous êtes déconnecté.")).toBeVisible();
+    // The header still names the person until it has read the session again (it did in the screenshot).
+    await expect(page.getByRole("banner").getByRole("link", { name: "Se connecter" })).toBeVisible();
     await page.screenshot({ path: "e2e/screenshots/14-logout.png", fullPage: true });
     await noSeriousViolations(page);
     await tabTo(page, page.getByRole("link", { name: "Continuer" }));
@@ -80,5 +91,25 @@ test.describe("in French", () => {
     await page.keyboard.press("Tab");
     // The next stop is inside <main>, not the header's links.
     expect(await page.evaluate(() => document.activeElement?.closest("main") !== null)).toBe(true);
+  });
+
+  test("after a click to another page the skip link stays out of sight, and shows on keyboard focus", async ({ page }) => {
+    await page.goto("/fr/");
+    const skip = page.getByRole("link", { name: "Aller au contenu" });
+    await page.getByRole("banner").getByRole("link", { name: "Actualités" }).click();
+    await expect(page).toHaveURL(/\/fr\/actualites\/$/);
+    // Next.js focuses the new page's first element, the skip link, once the client-side navigation is done:
+    // waiting for that focus is what makes the next line able to fail (it covered the logo, portal.css).
+    await expect(skip).toBeFocused();
+    await expect(skip).not.toBeInViewport();
+    const brand = page.getByRole("banner").getByRole("link", { name: "Portail média" });
+    expect(await uncovered(brand), "nothing covers the logo").toBe(true);
+
+    await page.keyboard.press("Tab");
+    await expect(brand).toBeFocused();
+    await page.keyboard.press("Shift+Tab");
+    await expect(skip).toBeFocused();
+    await expect(skip).toBeInViewport();
+    expect(await uncovered(brand), "the skip link shows beside the logo, not over it").toBe(true);
   });
 });

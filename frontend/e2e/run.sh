@@ -9,7 +9,9 @@ WORK=$(mktemp -d /tmp/portal-e2e.XXXXXX)
 CMS_PORT=${E2E_CMS_PORT:-18010}
 SMTP_PORT=${E2E_SMTP_PORT:-18025}
 PORTAL_PORT=${E2E_PORTAL_PORT:-3000}
-export DATABASE_URL="sqlite:///$WORK/db.sqlite3" MEDIA_ROOT="$WORK/media" DJANGO_SETTINGS_MODULE=cms.settings.dev
+# Its own cache too: the shared var/cache/ kept API answers of an earlier run, whose image renditions lay in
+# that run's MEDIA_ROOT (the pages then showed no images).
+export DATABASE_URL="sqlite:///$WORK/db.sqlite3" MEDIA_ROOT="$WORK/media" CACHE_DIR="$WORK/cache" DJANGO_SETTINGS_MODULE=cms.settings.dev
 export EMAIL_URL="smtp://127.0.0.1:$SMTP_PORT" ACCOUNTS_FRONTEND_URL="http://127.0.0.1:$PORTAL_PORT"
 export DJANGO_CSRF_TRUSTED_ORIGINS="http://127.0.0.1:$PORTAL_PORT" PORTAL_URL="http://127.0.0.1:$PORTAL_PORT" DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost"
 export CMS_URL="http://127.0.0.1:$CMS_PORT" E2E_MAILDIR="$WORK/mail" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1
@@ -43,6 +45,8 @@ cd frontend
 # .ci/run has just installed it: npm ci only when node_modules is missing or older than the lock file.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error; fi
 npm run build
+# Next's data cache outlives the build: the API answers it holds are from the last run's database.
+rm -rf .next/cache/fetch-cache
 start npx next start -H 127.0.0.1 -p "$PORTAL_PORT"
 wait_for "$CMS_URL/api/v1/sites/"
 "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $SMTP_PORT), 5)" || { echo "The SMTP catcher is not listening on $SMTP_PORT"; tail -20 "$WORK/servers.log"; exit 1; }

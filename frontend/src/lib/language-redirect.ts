@@ -1,8 +1,10 @@
-import { DEFAULT_LOCALE, type Locale } from "@/lib/i18n";
+// Relative imports: the unit tests (npm test) compile this module with plain tsc, which knows no "@/" alias.
+import { negotiateLanguage } from "./accept-language";
+import { DEFAULT_LOCALE, LOCALES, type Locale } from "./i18n";
 
-/** The reader's language from Accept-Language: English when it comes first, else the default (French). */
+/** The reader's language from Accept-Language, by q-value (accept-language.ts); the default (French) otherwise. */
 export function preferredLocale(request: Request): Locale {
-  return request.headers.get("accept-language")?.trim().toLowerCase().startsWith("en") ? "en" : DEFAULT_LOCALE;
+  return negotiateLanguage(request.headers.get("accept-language"), LOCALES, DEFAULT_LOCALE);
 }
 
 /**
