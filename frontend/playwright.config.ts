@@ -8,9 +8,6 @@ export default defineConfig({
   // took more than the default 5 s on this 2-core machine while other suites ran.
   expect: { timeout: 15_000 },
   workers: 1,
-  // A search or a first render of a route on a 2-core CI machine busy with the CMS's own workers can take
-  // longer than Playwright's 5 s default: a slow answer is not what these tests are about.
-  expect: { timeout: 15_000 },
   reporter: [["list"]],
   use: {
     baseURL: process.env.PORTAL_URL ?? "http://127.0.0.1:3000",
