@@ -63,19 +63,12 @@ def cms_on_disk(live_database, tmp_path_factory):
     cms.stop()
 
 
-def log_in(browser, cms, language="en", upload_bytes_per_second=1024 * 1024):
+def log_in(browser, cms, language="en"):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     # CI runs these beside ffmpeg-heavy tests on 2 cores: a cold admin page (its scripts and styles through
     # whitenoise) once took longer than Playwright's 30 s default to fire `load`.
     context.set_default_navigation_timeout(90_000)
     page = context.new_page()
-    # A slower uplink than loopback's, as an editor's is: the upload lasts long enough to be seen and interrupted.
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {"offline": False, "latency": 5, "downloadThroughput": -1, "uploadThroughput": upload_bytes_per_second},
-    )
     page.goto(f"{cms.url}/admin/login/")
     page.fill("input[name=username]", EDITORS[language])
     page.fill("input[name=password]", EDITOR_PASSWORD)
@@ -84,10 +77,26 @@ def log_in(browser, cms, language="en", upload_bytes_per_second=1024 * 1024):
     return page
 
 
-def open_uploader(page, cms):
+def throttle_uplink(page, upload_bytes_per_second):
+    """A slower uplink than loopback's, as an editor's is: the upload lasts long enough to be seen and interrupted.
+
+    Only once the uploader's page is loaded: under load in CI, Chromium's emulated network has left a whole
+    admin page's scripts pending past the 90 s timeout, when the CMS served them at once to another client.
+    """
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 5, "downloadThroughput": -1, "uploadThroughput": upload_bytes_per_second},
+    )
+
+
+def open_uploader(page, cms, upload_bytes_per_second=1024 * 1024):
     page.goto(f"{cms.url}/admin/snippets/videos/video/")
     page.click("a.w-header-button[href$='/upload/']")
     page.wait_for_selector(".uppy-Dashboard-inner")
+    if upload_bytes_per_second:
+        throttle_uplink(page, upload_bytes_per_second)
     return page
 
 
@@ -201,7 +210,7 @@ def test_an_editor_uploads_a_master_through_tus_across_a_dropped_connection(cms_
 
 def test_an_editor_pauses_and_resumes_an_upload_with_the_dashboards_button(cms_on_disk, tmp_path_factory, browser):
     master = padded_master(tmp_path_factory, "interlude.mp4", 16 * TUS_CHUNK)
-    page = open_uploader(log_in(browser, cms_on_disk, upload_bytes_per_second=512 * 1024), cms_on_disk)
+    page = open_uploader(log_in(browser, cms_on_disk), cms_on_disk, upload_bytes_per_second=512 * 1024)
     patches = requests_to(page, "request", "PATCH", "/uploads/videos/tus/")
     done = requests_to(page, "requestfinished", "PATCH", "/uploads/videos/tus/")
     page.set_input_files(".uppy-Dashboard-input >> nth=0", str(master))
@@ -246,7 +255,7 @@ def test_several_masters_added_at_once_each_show_their_progress_and_become_ready
     cms_on_disk, tmp_path_factory, browser
 ):
     masters = two_masters(tmp_path_factory, 8 * TUS_CHUNK)
-    page = open_uploader(log_in(browser, cms_on_disk, upload_bytes_per_second=768 * 1024), cms_on_disk)
+    page = open_uploader(log_in(browser, cms_on_disk), cms_on_disk, upload_bytes_per_second=768 * 1024)
     page.set_input_files(".uppy-Dashboard-input >> nth=0", [str(master) for master in masters])
     page.wait_for_selector(".uppy-StatusBar-actionBtn--upload")
     assert page.locator(".uppy-Dashboard-Item").count() == 2
@@ -280,7 +289,7 @@ def test_several_masters_added_at_once_each_show_their_progress_and_become_ready
 
 
 def test_the_uploader_speaks_the_editors_language(cms_on_disk, browser):
-    page = open_uploader(log_in(browser, cms_on_disk, "fr"), cms_on_disk)
+    page = open_uploader(log_in(browser, cms_on_disk, "fr"), cms_on_disk, upload_bytes_per_second=None)
     screenshot(page, "fr-empty")
     text = page.inner_text("#main")
     assert "Envoyer des fichiers maîtres" in text  # our title, through gettext

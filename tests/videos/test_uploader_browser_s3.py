@@ -71,7 +71,7 @@ def test_an_editor_uploads_a_master_to_the_bucket_across_dropped_parts_and_a_clo
     cms_on_s3, moto_server, bucket, tmp_path_factory, browser
 ):
     master = ui.padded_master(tmp_path_factory, "summit.mp4", 3 * PART + 1234)
-    page = ui.open_uploader(ui.log_in(browser, cms_on_s3, upload_bytes_per_second=4 * 1024 * 1024), cms_on_s3)
+    page = ui.open_uploader(ui.log_in(browser, cms_on_s3), cms_on_s3, upload_bytes_per_second=4 * 1024 * 1024)
     assert page.locator(".uppy-Dashboard").count() == 1
     # The first part goes through; every attempt at the second then drops, as on a failing connection.
     puts = ui.drop_connection(page, f"{moto_server}/**", "PUT", after=1, times=1000)
@@ -86,7 +86,7 @@ def test_an_editor_uploads_a_master_to_the_bucket_across_dropped_parts_and_a_clo
     context = page.context
     page.close()  # the editor gives up and closes the tab
 
-    page = ui.open_uploader(context.new_page(), cms_on_s3)
+    page = ui.open_uploader(context.new_page(), cms_on_s3, upload_bytes_per_second=None)
     puts, lists = [], []
     page.on("request", lambda request: request.method == "PUT" and moto_server in request.url and puts.append(request))
     page.on(
@@ -115,6 +115,10 @@ def test_an_editor_uploads_a_master_to_the_bucket_across_dropped_parts_and_a_clo
     assert not client.list_multipart_uploads(Bucket=bucket).get("Uploads")
 
 
+def s3_keys(client, bucket):
+    return [entry["Key"] for entry in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+
+
 def start_upload_to_the_bucket(page, moto_server, master):
     """Add `master`, start it; returns the PUTs of parts to the bucket begun and finished so far, as they come."""
     puts = ui.requests_to(page, "request", "PUT", moto_server)
@@ -129,7 +133,7 @@ def test_an_editor_pauses_and_resumes_an_upload_to_the_bucket(
     cms_on_s3, moto_server, bucket, tmp_path_factory, browser
 ):
     master = ui.padded_master(tmp_path_factory, "recess.mp4", 3 * PART + 4321)
-    page = ui.open_uploader(ui.log_in(browser, cms_on_s3, upload_bytes_per_second=2 * 1024 * 1024), cms_on_s3)
+    page = ui.open_uploader(ui.log_in(browser, cms_on_s3), cms_on_s3, upload_bytes_per_second=2 * 1024 * 1024)
     lists = ui.requests_to(page, "request", "GET", "/uploads/videos/s3/")
     puts, _finished = start_upload_to_the_bucket(page, moto_server, master)
     page.click(".uppy-StatusBar [data-cy=togglePauseResume]")  # the status bar's pause button, for every file
@@ -163,7 +167,7 @@ def test_cancelling_an_upload_in_the_dashboard_aborts_it_on_the_bucket(
     client = s3.s3_client(moto_server)
     before = {entry["UploadId"] for entry in client.list_multipart_uploads(Bucket=bucket).get("Uploads", [])}
     master = ui.padded_master(tmp_path_factory, "withdrawn.mp4", 3 * PART + 99)
-    page = ui.open_uploader(ui.log_in(browser, cms_on_s3, upload_bytes_per_second=1024 * 1024), cms_on_s3)
+    page = ui.open_uploader(ui.log_in(browser, cms_on_s3), cms_on_s3, upload_bytes_per_second=1024 * 1024)
     start_upload_to_the_bucket(page, moto_server, master)
     uploads = [u for u in client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) if "withdrawn" in u["Key"]]
     assert len(uploads) == 1, uploads
@@ -177,8 +181,29 @@ def test_cancelling_an_upload_in_the_dashboard_aborts_it_on_the_bucket(
     ui.wait_until(page, aborted, "the multipart upload aborted on the bucket", timeout_ms=30_000)
     after = {entry["UploadId"] for entry in client.list_multipart_uploads(Bucket=bucket).get("Uploads", [])}
     assert after == before, (before, after)
-    keys = [entry["Key"] for entry in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
-    assert not [key for key in keys if "withdrawn" in key], keys
+    assert not [key for key in s3_keys(client, bucket) if "withdrawn" in key]
     # The Video record made when the upload began is gone: nothing a front end (or the admin) could list.
     videos = cms_on_s3.run("videos")["videos"]
     assert not [video for video in videos if video["title"] == "withdrawn.mp4"], videos
+
+
+def test_cancelling_before_the_cms_answered_still_aborts_the_upload(
+    cms_on_s3, moto_server, bucket, tmp_path_factory, browser
+):
+    client = s3.s3_client(moto_server)
+    before = {entry["UploadId"] for entry in client.list_multipart_uploads(Bucket=bucket).get("Uploads", [])}
+    master = ui.padded_master(tmp_path_factory, "hasty.mp4", PART + 77)
+    page = ui.open_uploader(ui.log_in(browser, cms_on_s3), cms_on_s3)
+    creations = ui.requests_to(page, "request", "POST", "/uploads/videos/s3/")
+    deletions = ui.requests_to(page, "requestfinished", "DELETE", "/uploads/videos/s3/")
+    page.set_input_files(".uppy-Dashboard-input >> nth=0", str(master))
+    page.click(".uppy-StatusBar-actionBtn--upload")
+    ui.wait_until(page, lambda: creations, "the upload's creation asked of the CMS")
+    page.click(".uppy-StatusBar [data-cy=cancel]")  # before the CMS answered (it made a video and a multipart upload)
+    page.wait_for_selector(".uppy-Dashboard-Item", state="detached")
+    ui.wait_until(page, lambda: deletions, "the new upload aborted", timeout_ms=60_000)
+    after = {entry["UploadId"] for entry in client.list_multipart_uploads(Bucket=bucket).get("Uploads", [])}
+    assert after == before, (before, after)
+    assert not [key for key in s3_keys(client, bucket) if "hasty" in key]
+    videos = cms_on_s3.run("videos")["videos"]
+    assert not [video for video in videos if video["title"] == "hasty.mp4"], videos
