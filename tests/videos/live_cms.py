@@ -4,7 +4,8 @@ The processes share a media folder (or a bucket, with `AWS_*` variables) and
 the database `live_database` made. What a test needs in that database (the
 editors, a published page for the uploaded video, a media account) is made by
 running this module in the same environment: `python -m tests.videos.live_cms
-editors` or `… publish VIDEO_ID`, which print what they made as JSON.
+editors` or `… publish VIDEO_ID`, which print what they made as JSON; `… videos`
+prints the videos the database holds (what front ends could be shown).
 """
 
 import json
@@ -77,10 +78,17 @@ def publish(video_id: int) -> dict:
     return {"page": page.pk, "member": MEMBER}
 
 
+def list_videos() -> dict:
+    """Every video record, whatever its state: an upload cancelled in the browser must leave none behind."""
+    from videos.models import Video
+
+    return {"videos": list(Video.objects.order_by("pk").values("id", "title", "state"))}
+
+
 if __name__ == "__main__":
     import django
 
     django.setup()
     command, *arguments = sys.argv[1:]
-    made = make_editors() if command == "editors" else publish(int(arguments[0]))
-    print(json.dumps(made))
+    commands = {"editors": make_editors, "publish": lambda video: publish(int(video)), "videos": list_videos}
+    print(json.dumps(commands[command](*arguments)))

@@ -55,6 +55,7 @@ class MasterUpload {
     this.uppy = plugin.uppy;
     this.file = file;
     this.controller = null;
+    this.cancelled = false; // removed or cancelled by the editor: what is still being created is aborted
     const size = file.data.size;
     this.partSize = Math.max(plugin.opts.chunkSize, Math.ceil(size / S3_MAX_PARTS));
     this.partCount = Math.max(1, Math.ceil(size / this.partSize));
@@ -106,6 +107,7 @@ class MasterUpload {
   }
 
   cancel() {
+    this.cancelled = true;
     this.controller?.abort();
     this.events.remove();
     const id = this.uploadId;
@@ -140,11 +142,17 @@ class MasterUpload {
         this.uploadId = null; // expired or aborted meanwhile: start over
       }
     }
+    // Without the signal: a creation the editor cancels is still answered, so that it can be aborted. Dropping
+    // the answer would leave the CMS's video and the bucket's multipart upload behind until they expire.
     const created = await this.plugin.call("POST", "", {
       filename: this.file.name,
       size: this.file.data.size,
       title: this.file.meta.name || this.file.name,
-    }, signal);
+    });
+    if (this.cancelled) {
+      await this.plugin.call("DELETE", created.id).catch((error) => this.uppy.log(error, "warning"));
+      throw abortError();
+    }
     this.uploadId = created.id;
     return { id: created.id, parts: [] };
   }
