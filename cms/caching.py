@@ -126,6 +126,15 @@ def _versions_and_change_time(tags) -> tuple[dict[str, int], float]:
     return {tag: stored.get(TAG_PREFIX + tag, 0) for tag in tags}, changed_at
 
 
+def current_versions(tags) -> dict[str, int]:
+    """The current version of each tag (0 for a tag never bumped): for caches of parts of responses."""
+    return _current_versions(tags)
+
+
+def entry_timeout() -> int:
+    return _entry_timeout()
+
+
 def _lookup(key: str) -> tuple[dict | None, int]:
     """The fresh entry under `key` (or None), and the epoch read before its tags.
 
@@ -246,13 +255,19 @@ def cached_json(request, render) -> HttpResponse:
     return _respond(request, entry, variant=variant)
 
 
-def _render_collecting_tags(render) -> tuple[bytes, dict[str, int], float]:
-    tags: set[str] = set()
+def collecting_tags(render, tags: set[str] | None = None):
+    """(`render()`, the tags it depended on): `tags` and what it records, kept apart from the outer collector."""
+    tags = set() if tags is None else tags
     token = _collector.set(tags)
     try:
-        body = render()
+        result = render()
     finally:
         _collector.reset(token)
+    return result, tags
+
+
+def _render_collecting_tags(render) -> tuple[bytes, dict[str, int], float]:
+    body, tags = collecting_tags(render)
     # Read after rendering: a change made meanwhile is then dated in (or makes the entry stale).
     versions, changed_at = _versions_and_change_time(tags)
     return body, versions, changed_at

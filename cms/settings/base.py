@@ -327,6 +327,8 @@ WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.RateLimitedAdminLoginForm"
 # anonymous hits skip most middleware (cms/early_answers.py). Off (benchmarks): all render / take the full path.
 CMS_API_CACHE_ENABLED = env.bool("API_CACHE_ENABLED", default=True)
 CMS_API_EARLY_ANSWERS = env.bool("API_EARLY_ANSWERS", default=True)
+# Rendered page items are cached one by one too (cms/item_cache.py), even with API_CACHE_ENABLED off (benchmarks).
+CMS_API_ITEM_CACHE_ENABLED = env.bool("API_ITEM_CACHE_ENABLED", default=True)
 # What browsers and CDNs are told: fresh for max-age, then served stale while
 # they revalidate (a cheap 304 here) for stale-while-revalidate seconds.
 CMS_API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", default=60)
