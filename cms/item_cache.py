@@ -18,14 +18,16 @@ item is kept on its own, under a key naming everything its JSON is made of:
 
 and validated, as a response is, by the versions of the tags its rendering
 recorded (its own `page:` tag, every page key, image, person, topic and video
-it showed or linked to): a change that bumps one of them makes it stale. The
-tags are those of the batch rendered together (the missing items of one
+it showed or linked to, and `visibility`, which `invalidate_everything` bumps):
+a change that bumps one of them makes it stale. Apart from the `page:` tag,
+the tags are those of the batch rendered together (the missing items of one
 response, which share their bulk loads), so an item may be dropped by a change
 to its neighbour, never kept past a change of its own. The same epoch as the
 response cache spares the tag reads while nothing changed, and an item
 rendered while a change committed is not kept. A response made of cached items
-depends on their tags as if it had rendered them (`depends_on`), so its own
-entry, ETag and `Last-Modified` are as before.
+depends on their tags as if it had rendered them (`depends_on_fresh`, with the
+versions and date just checked), so its own entry, ETag and `Last-Modified`
+are as before.
 
 Previews never come here (drafts are rendered from revisions by
 `cms.preview_api`); `is_fallback` is the listing's and is set on the way out.
@@ -37,13 +39,21 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
-from .caching import EPOCH_KEY, caller_variant, collecting_tags, current_versions, depends_on, entry_timeout
+from .caching import (
+    EPOCH_KEY,
+    caller_variant,
+    collecting_tags,
+    current_versions,
+    depends_on_fresh,
+    entry_timeout,
+    versions_and_change_time,
+)
 from .content_types import page_types
 from .page_queries import ItemRow
 from .page_rendering import render_pages
 from .routing import HomeDirectory
 
-# v1: {"item": dict, "tags": {tag: version}, "epoch": int}
+# v1: {"item": dict, "tags": {tag: version}, "changed_at": float, "epoch": int}
 ITEM_PREFIX = "api:item:v1:"
 
 
@@ -91,7 +101,7 @@ def render_items(request, rows: list[ItemRow], selection, load, *, fallback_ids=
     epoch = found.get(EPOCH_KEY, 0)
     fresh = _fresh({pk: found[key] for pk, key in keys.items() if key in found}, keys, epoch)
     for entry in fresh.values():
-        depends_on(*entry["tags"])
+        depends_on_fresh(entry["tags"], entry["changed_at"])
 
     items = {pk: entry["item"] for pk, entry in fresh.items()}
     missing = [row for row in rows if row.pk not in fresh]
@@ -120,16 +130,21 @@ def _fresh(entries: dict[int, dict], keys: dict[int, str], epoch: int) -> dict[i
 def _render_and_keep(request, rows: list[ItemRow], selection, load, keys: dict[int, str], epoch: int) -> dict:
     pages = load(_ids_by_label(rows))
     present = [pages[row.pk] for row in rows if row.pk in pages]
-    rendered, tags = collecting_tags(
-        lambda: render_pages(request, present, selection), {f"page:{page.pk}" for page in present}
-    )
-    depends_on(*tags)
+    # "visibility" is bumped by `invalidate_everything` too (a bulk change that sent no events).
+    rendered, tags = collecting_tags(lambda: render_pages(request, present, selection), {"visibility"})
+    own = {item["id"]: f"page:{item['id']}" for item in rendered}
     # Read after rendering, as for a response: a change made meanwhile leaves newer versions or a newer epoch.
-    versions = current_versions(tags)
+    versions, changed_at = versions_and_change_time(tags | set(own.values()))
+    common = {tag: version for tag, version in versions.items() if tag in tags}
+    entries = {
+        pk: {"item": item, "tags": {**common, own[pk]: versions[own[pk]]}, "changed_at": changed_at, "epoch": epoch}
+        for pk, item in ((item["id"], item) for item in rendered)
+    }
+    for entry in entries.values():
+        depends_on_fresh(entry["tags"], changed_at)
     if cache.get(EPOCH_KEY, 0) == epoch:
-        entries = {keys[item["id"]]: {"item": item, "tags": versions, "epoch": epoch} for item in rendered}
-        cache.set_many(entries, timeout=entry_timeout())
-    return {item["id"]: item for item in rendered}
+        cache.set_many({keys[pk]: entry for pk, entry in entries.items()}, timeout=entry_timeout())
+    return {pk: entry["item"] for pk, entry in entries.items()}
 
 
 def _ids_by_label(rows: list[ItemRow]) -> dict[str, list[int]]:
