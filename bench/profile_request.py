@@ -12,12 +12,14 @@ without the socket. The test client leaves database connections open between
 requests; a server closes them when they are too old (CONN_MAX_AGE), so this
 does too, around each request. The profiler's clock is CPU time (`time.process_time`), so
 other load on the machine does not inflate the figures; cProfile's own
-overhead does, roughly evenly. Prints the mean CPU time per request, the
+overhead does, roughly evenly. With several paths, the requests go through them in turn, after
+one warm-up request each. Prints the mean CPU time per request, the
 queries per request, then the top functions by own time and by cumulative time.
 """
 
 import argparse
 import cProfile
+import itertools
 import os
 import pstats
 import sys
@@ -67,9 +69,13 @@ def focus_report(stats, names: list[str], requests: int) -> None:
         print(f"{1000 * total / requests:9.2f}  {name}")
 
 
+def _label(paths: list[str]) -> str:
+    return paths[0] if len(paths) == 1 else f"{paths[0]} and {len(paths) - 1} more paths"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("path")
+    parser.add_argument("path", nargs="+", help="one or more paths, asked in turn (e.g. a listing at 20 offsets)")
     parser.add_argument("-n", type=int, default=100, help="requests profiled (after one warm-up)")
     parser.add_argument("--mode", choices=["uncached", "cached"], default="uncached")
     parser.add_argument("--header", action="append", default=[], help='"Name: value" sent with each request')
@@ -99,16 +105,19 @@ def main():
     headers = {k.strip(): v.strip() for k, v in headers.items()}
     client = Client()
 
-    def get(headers=headers):
+    paths = itertools.cycle(args.path)
+
+    def get(headers=headers, path=None):
         # Around each request, as Django's handler does outside tests (the test client does not).
         close_old_connections()
         try:
-            return client.get(args.path, headers=headers, HTTP_HOST=args.host)
+            return client.get(path or next(paths), headers=headers, HTTP_HOST=args.host)
         finally:
             close_old_connections()
 
     with override_settings(CMS_API_CACHE_ENABLED=args.mode == "cached"):
-        warm = get(headers={})
+        # One warm-up request per path: what a running server has seen before (renditions, caches).
+        warm, *_others = [get(headers={}, path=path) for path in args.path]
         with CaptureQueriesContext(connection) as captured:
             get()
         queries = len(captured.captured_queries)  # now: the log is reset by every request
@@ -118,7 +127,7 @@ def main():
                 get()
             cpu = time.process_time() - started
             print(
-                f"{args.path} [{args.mode}] status {warm.status_code}, {len(warm.content)} bytes, "
+                f"{_label(args.path)} [{args.mode}] status {warm.status_code}, {len(warm.content)} bytes, "
                 f"{queries} queries; {1000 * cpu / args.n:.2f} ms CPU per request (no profiler)"
             )
             return
@@ -130,7 +139,7 @@ def main():
         profiler.disable()
         cpu = time.process_time() - started
     print(
-        f"{args.path} [{args.mode}] status {warm.status_code}, {len(warm.content)} bytes, "
+        f"{_label(args.path)} [{args.mode}] status {warm.status_code}, {len(warm.content)} bytes, "
         f"{queries} queries; {1000 * cpu / args.n:.2f} ms CPU per request under cProfile"
     )
     stats = pstats.Stats(profiler)

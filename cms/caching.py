@@ -43,6 +43,8 @@ from django.utils.http import http_date, parse_http_date_safe
 from .content_events import ContentChange, listen
 
 _collector: contextvars.ContextVar[set | None] = contextvars.ContextVar("cms_cache_tags", default=None)
+# Tags whose current versions a part of the response already knows (`depends_on_fresh`), and its latest change.
+_known: contextvars.ContextVar[dict | None] = contextvars.ContextVar("cms_cache_known", default=None)
 
 # v2: entries keep the time their content changed (`changed_at`) rather than a rendered date.
 # v3: and the name of their operation's gates (`gates`), for answers before the middleware (cms.early_answers).
@@ -62,6 +64,22 @@ def depends_on(*tags: str) -> None:
     collected = _collector.get()
     if collected is not None:
         collected.update(tags)
+
+
+def depends_on_fresh(versions: dict[str, int], changed_at: float) -> None:
+    """Like `depends_on`, for a part just found fresh in a cache: `versions` are current, `changed_at` its date.
+
+    The response then reads neither again (a listing of cached items would
+    read the versions and times of every tag of every item). They are as
+    current as the epoch the part was checked at, which is no earlier than
+    the response's own: a response is kept only if the epoch has not moved
+    since, so they are still current then.
+    """
+    depends_on(*versions)
+    known = _known.get()
+    if known is not None:
+        known["versions"].update(versions)
+        known["changed_at"] = max(known["changed_at"], changed_at)
 
 
 # The request headers a caller-dependent field may look at (see `vary_by_caller`).
@@ -124,6 +142,20 @@ def _versions_and_change_time(tags) -> tuple[dict[str, int], float]:
         since = now if cache.add(TRACKED_SINCE_KEY, now, timeout=None) else cache.get(TRACKED_SINCE_KEY, now)
     changed_at = max([since, *(stored.get(TAG_TIME_PREFIX + tag, 0) for tag in tags)])
     return {tag: stored.get(TAG_PREFIX + tag, 0) for tag in tags}, changed_at
+
+
+def current_versions(tags) -> dict[str, int]:
+    """The current version of each tag (0 for a tag never bumped): for caches of parts of responses."""
+    return _current_versions(tags)
+
+
+def versions_and_change_time(tags) -> tuple[dict[str, int], float]:
+    """The current version of each tag, and when the latest of them changed: for caches of parts of responses."""
+    return _versions_and_change_time(tags)
+
+
+def entry_timeout() -> int:
+    return _entry_timeout()
 
 
 def _lookup(key: str) -> tuple[dict | None, int]:
@@ -246,16 +278,27 @@ def cached_json(request, render) -> HttpResponse:
     return _respond(request, entry, variant=variant)
 
 
-def _render_collecting_tags(render) -> tuple[bytes, dict[str, int], float]:
-    tags: set[str] = set()
+def collecting_tags(render, tags: set[str] | None = None):
+    """(`render()`, the tags it depended on): `tags` and what it records, kept apart from the outer collector."""
+    tags = set() if tags is None else tags
     token = _collector.set(tags)
     try:
-        body = render()
+        result = render()
     finally:
         _collector.reset(token)
+    return result, tags
+
+
+def _render_collecting_tags(render) -> tuple[bytes, dict[str, int], float]:
+    known = {"versions": {}, "changed_at": 0.0}
+    token = _known.set(known)
+    try:
+        body, tags = collecting_tags(render)
+    finally:
+        _known.reset(token)
     # Read after rendering: a change made meanwhile is then dated in (or makes the entry stale).
-    versions, changed_at = _versions_and_change_time(tags)
-    return body, versions, changed_at
+    versions, changed_at = _versions_and_change_time(tags.difference(known["versions"]))
+    return body, {**versions, **known["versions"]}, max(changed_at, known["changed_at"])
 
 
 def _etag(body: bytes) -> str:

@@ -9,6 +9,7 @@ cheap one. A listing of several types sorts each item by its own type's date
 the ids with the count as a window of that one sort, then each type's items.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Literal
 
@@ -265,8 +266,28 @@ def specific_pages(page_ids_by_type: dict[str, list[int]], types_by_label) -> di
     return pages
 
 
-def page_of_one_type(matches, query: PageListQuery, page_type: PageTypeAPI) -> tuple[list[Page], int]:
-    """The items, with all their fields, in one query over the type's table; then the count, unless they tell it.
+@dataclass(frozen=True)
+class ItemRow:
+    """What the listing's id query reads about each item: enough to name its cache entry."""
+
+    pk: int
+    label: str  # the page type, e.g. "news.NewsArticlePage"
+    url_path: str
+    revision: int | None  # live_revision_id
+    locale_id: int
+
+
+def row_of(page, label: str) -> ItemRow:
+    return ItemRow(page.pk, label, page.url_path, page.live_revision_id, page.locale_id)
+
+
+# What the listings read about each item (an `ItemRow` without its type): enough to name its cached
+# rendering (`cms.item_cache`), whose fields are then loaded only if it is missing.
+ROW_FIELDS = ("pk", "url_path", "live_revision_id", "locale_id")
+
+
+def page_of_one_type(matches, query: PageListQuery, page_type: PageTypeAPI) -> tuple[list[ItemRow], int]:
+    """The items' rows in one query over the type's table; then the count, unless they tell it.
 
     The page filters go in an EXISTS: SQLite's planner, statistics or not,
     would otherwise start from an index of the page table (locale, content
@@ -275,26 +296,34 @@ def page_of_one_type(matches, query: PageListQuery, page_type: PageTypeAPI) -> t
     """
     items = page_type.model.objects.filter(Exists(matches.filter(pk=OuterRef("pk"))))
     items = _dated(items, query, _date_expression([page_type], joined=False)).order_by(*ORDERINGS[query.order])
-    pages = list(_with_related(items, page_type)[query.offset : query.offset + query.limit])
-    if len(pages) < query.limit and (pages or not query.offset):
-        return pages, query.offset + len(pages)
+    window = items.values_list(*ROW_FIELDS)[query.offset : query.offset + query.limit]
+    rows = [ItemRow(pk, page_type.label, url_path, revision, locale) for pk, url_path, revision, locale in window]
+    if len(rows) < query.limit and (rows or not query.offset):
+        return rows, query.offset + len(rows)
     # Without date filters every match is an item: count them on the page table alone.
-    return pages, (items if query.date_from or query.date_to else matches).count()
+    return rows, (items if query.date_from or query.date_to else matches).count()
 
 
-def page_of_several_types(matches, query: PageListQuery, types: list[PageTypeAPI]) -> tuple[list[Page], int]:
-    """The ids with the count (a window over the one sort), then each type's items."""
+def page_of_several_types(matches, query: PageListQuery, types: list[PageTypeAPI]) -> tuple[list[ItemRow], int]:
+    """The items' rows with the count (a window over the one sort)."""
     queryset = _dated(matches, query, _date_expression(types)).order_by(*ORDERINGS[query.order])
     queryset = queryset.annotate(total=Window(Count("pk", output_field=IntegerField())))
-    rows = list(queryset.values_list("pk", "content_type_id", "total")[query.offset : query.offset + query.limit])
-    count = rows[0][2] if rows else (queryset.count() if query.offset else 0)
+    columns = queryset.values_list(*ROW_FIELDS, "content_type_id", "total")
+    window = list(columns[query.offset : query.offset + query.limit])
+    count = window[0][-1] if window else (queryset.count() if query.offset else 0)
 
     label_by_content_type = {_content_type_id(t): t.label for t in types}
-    ids_by_type: dict[str, list[int]] = {}
-    for pk, content_type_id, _total in rows:
-        ids_by_type.setdefault(label_by_content_type[content_type_id], []).append(pk)
-    pages_by_id = specific_pages(ids_by_type, {t.label: t for t in types})
-    return [pages_by_id[pk] for pk, *_ in rows if pk in pages_by_id], count
+    rows = [
+        ItemRow(pk, label_by_content_type[content_type], url_path, revision, locale)
+        for pk, url_path, revision, locale, content_type, _total in window
+    ]
+    return rows, count
+
+
+def load_pages(types: list[PageTypeAPI]):
+    """`load` for `cms.item_cache.render_items`: the pages of each type, with their related objects."""
+    by_label = {t.label: t for t in types}
+    return lambda ids_by_type: specific_pages(ids_by_type, by_label)
 
 
 def fallback_version(page_ids, language: str) -> int | None:

@@ -20,6 +20,7 @@ from .api_keys import APIClient
 from .apikit import StrictRouter, answered_from_cache
 from .caching import cached_json, depends_on, vary_by_caller
 from .content_types import page_types
+from .item_cache import render_items
 from .page_queries import (
     DetailQuery,
     FindQuery,
@@ -27,14 +28,16 @@ from .page_queries import (
     fallback_version,
     falls_back,
     live_specific,
+    load_pages,
     locale_filter,
     matching_pages,
     page_of_one_type,
     page_of_several_types,
     resolve_locale,
+    row_of,
     visible_pages,
 )
-from .page_rendering import PageItem, PageList, as_json, page_item_adapter, render_pages, selected_fields
+from .page_rendering import PageItem, PageList, as_json, page_item_adapter, selected_fields
 from .routing import HomeDirectory
 
 router = StrictRouter(tags=["pages"])
@@ -53,19 +56,20 @@ def _list_pages(request, query: PageListQuery):
 
     matches = locale_filter(matching_pages(query, types), query)
     if len(types) == 1:
-        pages, count = page_of_one_type(matches, query, types[0])
+        rows, count = page_of_one_type(matches, query, types[0])
     else:
-        pages, count = page_of_several_types(matches, query, types)
+        rows, count = page_of_several_types(matches, query, types)
 
     fallback_ids = set()
     if falls_back(query):
         requested = resolve_locale(query.locale)
-        fallback_ids = {page.pk for page in pages if page.locale_id != requested}
+        fallback_ids = {row.pk for row in rows if row.locale_id != requested}
     return {
         "count": count,
         "limit": query.limit,
         "offset": query.offset,
-        "items": render_pages(request, pages, selection, fallback_ids=fallback_ids),
+        # Items other responses rendered come from their cache; only the others are loaded and rendered.
+        "items": render_items(request, rows, selection, load_pages(types), fallback_ids=fallback_ids),
     }
 
 
@@ -74,7 +78,14 @@ def _detail(request, page: Page, fields: str, *, is_fallback=False):
     if page_type is None:
         raise Http404(_("This page is not available through the API."))
     selection = selected_fields(fields, [page_type])
-    return render_pages(request, [page], selection, fallback_ids={page.pk} if is_fallback else ())[0]
+    items = render_items(
+        request,
+        [row_of(page, page_type.label)],
+        selection,
+        lambda _ids: {page.pk: page},
+        fallback_ids={page.pk} if is_fallback else (),
+    )
+    return items[0]
 
 
 def _fallback_detail(request, page_ids, query, not_found: Http404):

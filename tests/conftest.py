@@ -53,6 +53,17 @@ def own_cache(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _own_item_cache(settings, request):
+    """Each test its own rendered page items (cms/item_cache.py), as a running site has one database.
+
+    The cache outlives a test's database, which is rolled back: the next test
+    may make a page with the same id, revision and path, so without this it
+    could be shown the item an earlier test rendered.
+    """
+    settings.CMS_API_ITEM_CACHE_VERSION = request.node.nodeid
+
+
 @pytest.fixture
 def migrated_rows(transactional_db):
     """For tests that commit: the rows of the migrations they build on (locales, the root page and collection).

@@ -293,12 +293,12 @@ WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.RateLimitedAdminLoginForm"
 
 # --- Content API: caching and previews ---------------------------------------
 
-# Rendered responses are kept in the cache and dropped precisely when what they show changes (cms/caching.py);
-# anonymous hits skip most middleware (cms/early_answers.py). Off (benchmarks): all render / take the full path.
+# Responses, and page items one by one (cms/item_cache.py: even with API_CACHE_ENABLED off, for benchmarks), are
+# cached and dropped precisely on change (cms/caching.py); anonymous hits skip middleware (cms/early_answers.py).
 CMS_API_CACHE_ENABLED = env.bool("API_CACHE_ENABLED", default=True)
 CMS_API_EARLY_ANSWERS = env.bool("API_EARLY_ANSWERS", default=True)
-# What browsers and CDNs are told: fresh for max-age, then served stale while
-# they revalidate (a cheap 304 here) for stale-while-revalidate seconds.
+CMS_API_ITEM_CACHE_ENABLED = env.bool("API_ITEM_CACHE_ENABLED", default=True)
+# Browsers and CDNs are told: fresh for max-age, then served stale while they revalidate (a cheap 304 here).
 CMS_API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", default=60)
 CMS_API_CACHE_STALE_WHILE_REVALIDATE = env.int("API_CACHE_STALE_WHILE_REVALIDATE", default=300)
 # Responses are checked against their published schema when DEBUG or this is on (tests): a cost in production.
