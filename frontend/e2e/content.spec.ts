@@ -27,3 +27,21 @@ test("browse the seed article and interview in French, then switch to English", 
   expect(missing?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page introuvable" })).toBeVisible();
 });
+
+test("sitemap.xml lists the seed article in both languages, each naming the other as its hreflang alternate", async ({ request }) => {
+  const response = await request.get("/sitemap.xml");
+  expect(response.status()).toBe(200);
+  expect(response.headers()["content-type"]).toMatch(/xml/);
+  const entries = [...(await response.text()).matchAll(/<url>([\s\S]*?)<\/url>/g)].map((match) => match[1]);
+  const entryFor = (path: string) => entries.find((entry) => new RegExp(`<loc>[^<]*${path}</loc>`).test(entry));
+  const french = entryFor("/fr/actualites/defense-intelligente-les-ministres-font-le-point/");
+  const english = entryFor("/en/news/smart-defence-ministers-take-stock/");
+  expect(french, "the French article has its entry").toBeTruthy();
+  expect(english, "the English article has its entry").toBeTruthy();
+  expect(french).toMatch(/hreflang="en"\s+href="[^"]*\/en\/news\/smart-defence-ministers-take-stock\/"/);
+  expect(english).toMatch(/hreflang="fr"\s+href="[^"]*\/fr\/actualites\/defense-intelligente-les-ministres-font-le-point\/"/);
+  expect(french).toMatch(/<lastmod>\d{4}-\d{2}-\d{2}/);
+  // Only published pages: the interview is there, nothing of the admin or the API.
+  expect(entries.some((entry) => entry.includes("/fr/entretiens/entretien-avec-bruno-racine/"))).toBe(true);
+  expect(entries.some((entry) => /\/(admin|api)\//.test(entry))).toBe(false);
+});
